@@ -1,0 +1,51 @@
+# The two commands of the README, and the ones developers use every day.
+#   make demo    build, then score the example visits
+#   make test    build (release and ASan+UBSan), check style and layering, run every test
+#   make build   release build; the binary is build/cirrus
+#   make bench   benchmarks beside their anchors; figures for docs/benchmarks.md
+# Each target first runs scripts/install-deps.sh, which only acts when a
+# package is missing.
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_BUILD = cmake --build --preset
+.DEFAULT_GOAL := build
+
+.PHONY: deps build dev demo test check-format check-layers format bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@$(CMAKE_BUILD) release -j $(JOBS)
+	@cp -f build/release/cirrus build/cirrus
+
+dev: deps
+	@cmake --preset dev >/dev/null
+	@$(CMAKE_BUILD) dev -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh
+
+check-format: deps
+	@scripts/ci/check_format.sh
+
+check-layers: deps
+	@python3 scripts/check_layers.py
+
+format: deps
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format-14 -i
+
+# The sanitizer run comes first and the release run last, so that the last
+# line make prints is ctest's summary of the full suite.
+test: check-format check-layers build dev
+	@cd build/dev && ctest -j $(JOBS) --output-on-failure --no-tests=error -LE 'slow|pg'
+	@cd build/release && ctest -j $(JOBS) --output-on-failure --no-tests=error -LE 'slow|pg'
+
+bench: deps
+	@cmake --preset bench >/dev/null
+	@$(CMAKE_BUILD) bench -j $(JOBS)
+	@scripts/bench.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,51 @@
+// cirrus/io/files.hpp: reading whole files and writing output files
+// atomically, so that a failed run never leaves a half-written file behind.
+//
+// Example:
+//   auto out = cirrus::io::AtomicOutputFile::Create("scored.csv");
+//   if (!out) return Fail(out.error());
+//   CIRRUS_RETURN_IF_ERROR(out->Write(text));
+//   CIRRUS_RETURN_IF_ERROR(out->Commit());   // until here, scored.csv is untouched
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "cirrus/base/result.hpp"
+
+namespace cirrus::io {
+
+/// Reads the whole file. Errors: kNotFound when it does not exist,
+/// kInvalidArgument when it cannot be read (a directory, no permission).
+Result<std::string> ReadFile(const std::string& path);
+
+/// A file written under a temporary name beside its final path and renamed
+/// into place by Commit(). Destroying it uncommitted removes the temporary.
+class AtomicOutputFile {
+ public:
+  /// Errors: kInvalidArgument when the directory does not exist or is not writable.
+  static Result<AtomicOutputFile> Create(const std::string& path);
+
+  AtomicOutputFile(AtomicOutputFile&& other) noexcept;
+  AtomicOutputFile& operator=(AtomicOutputFile&& other) noexcept;
+  AtomicOutputFile(const AtomicOutputFile&) = delete;
+  AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
+  ~AtomicOutputFile();
+
+  /// Errors: kDataLoss when the write fails (disk full).
+  Status Write(std::string_view bytes);
+  /// Flushes, closes and renames into place. Errors: kDataLoss.
+  Status Commit();
+
+ private:
+  AtomicOutputFile(std::string path, std::string temp_path, int fd);
+  void Abandon();
+  std::string path_;
+  std::string temp_path_;
+  int fd_ = -1;
+};
+
+/// Writes all of `bytes` to standard output. Errors: kDataLoss.
+Status WriteStdout(std::string_view bytes);
+
+}  // namespace cirrus::io

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every benchmark against what `make bench` has built (the bench preset,
+# build/bench) and leaves the figures for docs/benchmarks.md in bench/out/.
+#
+#   scripts/bench.sh                 microbenchmarks, the 1M-row CSV comparison, callgrind
+#   CIRRUS_BENCH_ROWS=100000 scripts/bench.sh    a smaller CSV comparison
+#   CIRRUS_BENCH_CALLGRIND=0 scripts/bench.sh    skip the callgrind profile
+#
+# Writes bench/out/scores_bench.{txt,json} (Google Benchmark), and under
+# bench/out/compare/ score_csv.md (cirrus against the awk and sqlite3 floors)
+# and callgrind_phases.md (instructions per row by phase; needs valgrind).
+set -euo pipefail
+export LC_ALL=C
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+build=build/bench
+out=bench/out
+rows=${CIRRUS_BENCH_ROWS:-1000000}
+callgrind=${CIRRUS_BENCH_CALLGRIND:-1}
+
+for exe in "$build/scores_bench" "$build/cirrus"; do
+  [[ -x $exe ]] || { echo "bench.sh: $exe is missing; run 'make bench' (or cmake --preset bench && cmake --build --preset bench)" >&2; exit 1; }
+done
+mkdir -p "$out/compare"
+
+echo "== microbenchmarks: $build/scores_bench" >&2
+# Brief runs, so that every benchmark runs and none rots; the figures are for
+# orientation, the CSV comparison below is the requirement.
+"$build/scores_bench" --benchmark_min_time=0.05 \
+  --benchmark_out="$out/scores_bench.json" --benchmark_out_format=json | tee "$out/scores_bench.txt"
+
+echo >&2
+echo "== cirrus score --input against the read/write floors, $rows rows" >&2
+bench/compare/score_csv.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare"
+
+if [[ $callgrind != 0 ]]; then
+  echo >&2
+  if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+    echo "== callgrind: instructions per row by phase, 100000 rows" >&2
+    bench/compare/callgrind_phases.sh --cirrus "$build/cirrus" --rows 100000 --out "$out/compare"
+  else
+    echo "== callgrind skipped: valgrind is not installed" >&2
+  fi
+fi
+
+echo >&2
+echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/callgrind_phases.md)" >&2

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make demo`: the main job on the embedded default. Until the registry
+# exists, that is scoring: one patient from flags, then a visits file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cirrus=build/cirrus
+
+echo "$ cirrus score --bilirubin \"46 umol/L\" --albumin \"31 g/L\" --inr 1.5 --creatinine 1.1 --sodium 133 \\"
+echo "    --ascites mild --encephalopathy none --sex male --age 52 --ast 62 --alt 45 --platelets 95"
+"$cirrus" score --bilirubin "46 umol/L" --albumin "31 g/L" --inr 1.5 --creatinine 1.1 --sodium 133 \
+  --ascites mild --encephalopathy none --sex male --age 52 --ast 62 --alt 45 --platelets 95
+echo
+mkdir -p build/demo
+echo "$ cirrus score --input examples/visits.csv --output build/demo/visits_scored.csv"
+"$cirrus" score --input examples/visits.csv --output build/demo/visits_scored.csv
+echo "wrote build/demo/visits_scored.csv (every input column, then the scores); in brief:"
+awk -F, '
+  NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
+            printf "%-8s %-10s %-10s %5s %8s %9s %10s %s\n", "patient", "visit", "Child-Pugh", "MELD", "MELD-Na", "MELD 3.0", "ALBI grade", "missing"; next }
+  { printf "%-8s %-10s %-10s %5s %8s %9s %10s %s\n", $col["patient_id"], $col["visit"],
+           $col["child_pugh_points"] " (" $col["child_pugh_class"] ")", $col["meld"], $col["meld_na"],
+           $col["meld3"], $col["albi_grade"], $col["missing"] }' build/demo/visits_scored.csv

@@ -1,0 +1,52 @@
+// The `cirrus` command: parses arguments, dispatches to a subcommand, and
+// turns errors into messages and exit codes (docs/errors.md). No clinical or
+// statistical logic lives here.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "exit_codes.hpp"
+#include "score_command.hpp"
+
+namespace {
+
+int Run(int argc, char** argv) {
+  CLI::App app{"cirrus: follow-up, scores and survival analysis for cell therapy in liver cirrhosis"};
+  app.name("cirrus");
+  app.require_subcommand(1);
+  cirrus::cli::ScoreOptions score_options;
+  CLI::App* score = cirrus::cli::AddScoreCommand(app, score_options);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "cirrus: %s\nRun 'cirrus %s--help' for usage.\n", e.what(), score->parsed() ? "score " : "");
+    return cirrus::cli::kExitBadInput;
+  }
+
+  cirrus::Status status;
+  if (score->parsed()) status = cirrus::cli::RunScore(score_options);
+  if (!status) {
+    std::fprintf(stderr, "cirrus: %s\n", status.error().message.c_str());
+    return cirrus::cli::ExitCodeFor(status.error().code);
+  }
+  return cirrus::cli::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cirrus: internal error: %s\n", e.what());
+    return cirrus::cli::kExitInternal;
+  }
+}

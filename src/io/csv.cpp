@@ -1,0 +1,124 @@
+#include "cirrus/io/csv.hpp"
+
+#include <cstring>
+
+namespace cirrus::io {
+
+CsvReader::CsvReader(std::string_view text, std::string source) : text_(text), source_(std::move(source)) {
+  if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+}
+
+Result<bool> CsvReader::Next() {
+  fields_.clear();
+  // Skip blank lines (a lone "\n" or "\r\n").
+  while (pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
+    if (text_[pos_] == '\n') ++next_line_;
+    ++pos_;
+  }
+  if (pos_ >= text_.size()) return false;
+
+  record_line_ = next_line_;
+  const std::size_t start = pos_;
+  const char* const data = text_.data();
+  const std::size_t size = text_.size();
+
+  // Fast path: scan to the end of line; if the record has no quote, split on commas.
+  const void* newline = std::memchr(data + pos_, '\n', size - pos_);
+  std::size_t line_end = newline != nullptr ? static_cast<std::size_t>(static_cast<const char*>(newline) - data) : size;
+  if (std::memchr(data + start, '"', line_end - start) == nullptr) {
+    std::size_t end = line_end;
+    if (end > start && data[end - 1] == '\r') --end;
+    record_ = text_.substr(start, end - start);
+    std::size_t field_start = start;
+    while (true) {
+      const void* comma = std::memchr(data + field_start, ',', end - field_start);
+      if (comma == nullptr) {
+        fields_.emplace_back(data + field_start, end - field_start);
+        break;
+      }
+      const auto comma_pos = static_cast<std::size_t>(static_cast<const char*>(comma) - data);
+      fields_.emplace_back(data + field_start, comma_pos - field_start);
+      field_start = comma_pos + 1;
+    }
+    pos_ = line_end < size ? line_end + 1 : size;
+    ++next_line_;
+    return true;
+  }
+
+  // Slow path: quoted fields may hold commas, quotes ("") and line breaks.
+  // Fields are recorded as offsets into unescaped_ and turned into views at
+  // the end, once the buffer has stopped growing.
+  unescaped_.clear();
+  field_offsets_.clear();
+  std::size_t i = start;
+  std::size_t lines_in_record = 0;
+  while (true) {
+    const std::size_t field_begin = unescaped_.size();
+    if (i < size && data[i] == '"') {
+      const std::size_t quote_line = record_line_ + lines_in_record;
+      ++i;
+      while (true) {
+        if (i >= size) {
+          return Fail(ErrorCode::kInvalidArgument,
+                      source_ + ":" + std::to_string(quote_line) + ": a quoted field is never closed");
+        }
+        const char c = data[i];
+        if (c == '"') {
+          if (i + 1 < size && data[i + 1] == '"') {
+            unescaped_.push_back('"');
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        if (c == '\n') ++lines_in_record;
+        unescaped_.push_back(c);
+        ++i;
+      }
+      if (i < size && data[i] != ',' && data[i] != '\n' && data[i] != '\r') {
+        return Fail(ErrorCode::kInvalidArgument, source_ + ":" + std::to_string(record_line_ + lines_in_record) +
+                                                     ": unexpected text after a closing quote");
+      }
+    } else {
+      while (i < size && data[i] != ',' && data[i] != '\n' && data[i] != '\r') {
+        if (data[i] == '"') {
+          return Fail(ErrorCode::kInvalidArgument,
+                      source_ + ":" + std::to_string(record_line_ + lines_in_record) +
+                          ": a quote inside an unquoted field; quote the whole field and double the quote");
+        }
+        unescaped_.push_back(data[i]);
+        ++i;
+      }
+    }
+    field_offsets_.emplace_back(field_begin, unescaped_.size() - field_begin);
+    if (i < size && data[i] == ',') {
+      ++i;
+      continue;
+    }
+    break;
+  }
+  for (const auto& [offset, length] : field_offsets_) fields_.emplace_back(unescaped_.data() + offset, length);
+  std::size_t end = i;
+  if (i < size && data[i] == '\r') ++i;
+  if (i < size && data[i] == '\n') ++i;
+  record_ = text_.substr(start, end - start);
+  pos_ = i;
+  next_line_ += lines_in_record + 1;
+  return true;
+}
+
+void AppendCsvField(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(field);
+    return;
+  }
+  out.push_back('"');
+  for (const char c : field) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+}  // namespace cirrus::io
