@@ -82,7 +82,7 @@ constexpr std::array<Spelling<Aetiology, 5>, 10> kAetiologySpellings = {{
     {Aetiology::kPbc, {"pbc"sv, "primarybiliarycholangitis"sv, "primarybiliarycirrhosis"sv, ""sv, ""sv}},
     {Aetiology::kPsc, {"psc"sv, "primarysclerosingcholangitis"sv, ""sv, ""sv, ""sv}},
     {Aetiology::kHaemochromatosis, {"haemochromatosis"sv, "hemochromatosis"sv, ""sv, ""sv, ""sv}},
-    {Aetiology::kOther, {"other"sv, ""sv, ""sv, ""sv, ""sv}},
+    {Aetiology::kOther, {"other"sv, "cryptogenic"sv, ""sv, ""sv, ""sv}},
 }};
 
 }  // namespace
@@ -94,6 +94,15 @@ Result<Ascites> ParseAscites(std::string_view text) {
 }
 
 Result<Encephalopathy> ParseEncephalopathy(std::string_view text) {
+  // "1-2" folds to "12", so a bare "12" must be refused here rather than read as grade 1-2.
+  const std::string folded = Fold(text);
+  if (folded.size() > 1 && folded.find_first_not_of("0123456789") == std::string::npos &&
+      text.find('-') == std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "encephalopathy \"" + std::string(text) +
+                    "\" is not recognised; expected none, grade1-2, grade3-4, or a West Haven grade 0-4",
+                "encephalopathy");
+  }
   return Lookup<Encephalopathy>(text, kEncephalopathySpellings, "encephalopathy",
                                 "none, grade1-2, grade3-4, or a West Haven grade 0-4");
 }

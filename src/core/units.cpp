@@ -183,7 +183,8 @@ Result<const UnitInfo*> FindUnit(Analyte analyte, std::string_view unit_text) {
 Result<double> ParseNumber(std::string_view text) {
   const std::string_view trimmed = TrimSpaces(text);
   std::string_view digits = trimmed;
-  if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+  // from_chars refuses a leading '+', which people do write; accept exactly one.
+  if (digits.size() > 1 && digits.front() == '+' && digits[1] != '-' && digits[1] != '+') digits.remove_prefix(1);
   double value = 0;
   const char* end = digits.data() + digits.size();
   const auto [ptr, ec] = std::from_chars(digits.data(), end, value);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -62,12 +63,16 @@ AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path, int 
 
 Result<AtomicOutputFile> AtomicOutputFile::Create(const std::string& path) {
   // The temporary lives in the same directory so that rename() is atomic.
-  std::string temp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    return Fail(ErrorCode::kInvalidArgument, "cannot create " + path + ": " + ErrnoText(), path);
+  // open() with mode 0666 lets the umask set the final permissions, as a
+  // plain create would; O_EXCL with a fresh name avoids clobbering anything.
+  static std::atomic<unsigned> counter{0};
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) return AtomicOutputFile(path, std::move(temp), fd);
+    if (errno != EEXIST) break;
   }
-  return AtomicOutputFile(path, std::move(temp), fd);
+  return Fail(ErrorCode::kInvalidArgument, "cannot create " + path + ": " + ErrnoText(), path);
 }
 
 AtomicOutputFile::AtomicOutputFile(AtomicOutputFile&& other) noexcept
@@ -100,15 +105,12 @@ Status AtomicOutputFile::Write(std::string_view bytes) {
 
 Status AtomicOutputFile::Commit() {
   if (fd_ < 0) return Fail(ErrorCode::kFailedPrecondition, path_ + " was already closed");
-  // mkstemp creates 0600; give the result the permissions a plain create would.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  if (::fchmod(fd_, 0666 & ~mask) != 0 || ::close(fd_) != 0) {
-    fd_ = -1;
+  const int fd = std::exchange(fd_, -1);
+  if (::close(fd) != 0) {
+    const std::string why = ErrnoText();
     ::unlink(temp_path_.c_str());
-    return Fail(ErrorCode::kDataLoss, "cannot finish " + path_ + ": " + ErrnoText(), path_);
+    return Fail(ErrorCode::kDataLoss, "cannot finish " + path_ + ": " + why, path_);
   }
-  fd_ = -1;
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     const std::string why = ErrnoText();
     ::unlink(temp_path_.c_str());

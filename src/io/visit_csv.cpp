@@ -67,14 +67,31 @@ constexpr std::array<SnapshotField, 13> kRequired = {
     SnapshotField::kAlt,
 };
 
-// Column-name stems of the lab inputs, and unit suffixes people use. A column
-// "<stem>" or "<stem>_<unit>" that is not a known column is almost certainly an
-// input with a unit cirrus does not read, and silently passing it through
-// would leave the score uncomputed or, worse, computed from another column.
-constexpr std::array kLabStems = {"bilirubin", "albumin", "creatinine", "sodium", "platelets", "ast", "alt", "inr"};
-constexpr std::array kUnitSuffixes = {"mg_dl", "g_dl",     "g_l",    "mg_l",   "umol_l",  "mmol_l", "meq_l",
-                                      "u_l",   "iu_l",     "ukat_l", "10e9_l", "10e3_ul", "ul",     "per_ul",
-                                      "k_ul",  "mg_100ml", "ratio",  "pct",    "percent"};
+// Column-name stems of the numeric inputs, the columns cirrus reads for each,
+// and unit suffixes people use. A column "<stem>" or "<stem>_<unit>" that is
+// not a known column is almost certainly an input in a unit cirrus does not
+// read; passing it through silently would leave a score uncomputed or, for
+// the optional AST ULN, computed from the default.
+struct Stem {
+  std::string_view stem;
+  std::string_view reads;
+};
+// Longer stems first: "ast_uln" must match before "ast".
+constexpr std::array kStems = {
+    Stem{"bilirubin", "bilirubin_mg_dl or bilirubin_umol_l"},
+    Stem{"albumin", "albumin_g_dl or albumin_g_l"},
+    Stem{"creatinine", "creatinine_mg_dl or creatinine_umol_l"},
+    Stem{"sodium", "sodium_mmol_l"},
+    Stem{"platelets", "platelets_10e9_l"},
+    Stem{"ast_uln", "ast_uln_u_l"},
+    Stem{"ast", "ast_u_l"},
+    Stem{"alt", "alt_u_l"},
+    Stem{"inr", "inr"},
+    Stem{"age", "age_years"},
+};
+constexpr std::array kUnitSuffixes = {"mg_dl", "g_dl",   "g_l",     "mg_l",    "umol_l", "mmol_l", "meq_l",  "u_l",
+                                      "iu_l",  "ukat_l", "10e9_l",  "10e3_ul", "ul",     "per_ul", "k_ul",   "mg_100ml",
+                                      "ratio", "pct",    "percent", "y",       "yrs",    "years",  "months", "days"};
 
 std::string ExpectedColumns(SnapshotField field) {
   std::string list;
@@ -95,23 +112,19 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-bool LooksLikeLabWithUnknownUnit(std::string_view name, std::string_view& stem_out) {
-  for (std::string_view stem : kLabStems) {
-    if (name == stem) {
-      stem_out = stem;
-      return true;
-    }
-    if (name.size() > stem.size() + 1 && name.substr(0, stem.size()) == stem && name[stem.size()] == '_') {
-      const std::string_view suffix = name.substr(stem.size() + 1);
+// The stem a column name looks like an input of, or nullptr.
+const Stem* LooksLikeInputWithUnknownUnit(std::string_view name) {
+  for (const Stem& stem : kStems) {
+    if (name == stem.stem) return &stem;
+    if (name.size() > stem.stem.size() + 1 && name.substr(0, stem.stem.size()) == stem.stem &&
+        name[stem.stem.size()] == '_') {
+      const std::string_view suffix = name.substr(stem.stem.size() + 1);
       for (std::string_view unit : kUnitSuffixes) {
-        if (suffix == unit) {
-          stem_out = stem;
-          return true;
-        }
+        if (suffix == unit) return &stem;
       }
     }
   }
-  return false;
+  return nullptr;
 }
 
 }  // namespace
@@ -134,12 +147,11 @@ Result<VisitColumns> VisitColumns::FromHeader(std::span<const std::string_view> 
 
   for (std::size_t i = 0; i < header.size(); ++i) {
     const std::string name = Lower(header[i]);
-    for (std::size_t j = 0; j < i; ++j) {
-      if (Lower(header[j]) == name) return fail("column \"" + std::string(header[i]) + "\" appears twice");
-    }
     bool known = false;
     for (std::size_t s = 0; s < kSpecs.size(); ++s) {
       if (kSpecs[s].name == name) {
+        // Only the columns cirrus reads must be unique; pass-through columns may repeat.
+        if (seen[s].has_value()) return fail("column \"" + std::string(header[i]) + "\" appears twice");
         seen[s] = i;
         const core::UnitInfo* unit = nullptr;
         if (kSpecs[s].kind == Kind::kLab) unit = *core::FindUnit(kSpecs[s].analyte, kSpecs[s].ucum);
@@ -148,18 +160,11 @@ Result<VisitColumns> VisitColumns::FromHeader(std::span<const std::string_view> 
         break;
       }
     }
-    std::string_view stem;
-    if (!known && LooksLikeLabWithUnknownUnit(name, stem)) {
-      std::string expected;
-      for (const ColumnSpec& spec : kSpecs) {
-        if (spec.kind == Kind::kLab && spec.name.substr(0, stem.size()) == stem &&
-            (spec.name.size() == stem.size() || spec.name[stem.size()] == '_') && spec.input.has_value()) {
-          if (!expected.empty()) expected += " or ";
-          expected += spec.name;
-        }
-      }
-      return fail("unknown column \"" + std::string(header[i]) + "\": cirrus reads " + std::string(stem) + " from " +
-                  expected);
+    if (known) continue;
+    if (const Stem* stem = LooksLikeInputWithUnknownUnit(name)) {
+      return fail("unknown column \"" + std::string(header[i]) + "\": cirrus reads " +
+                  std::string(stem->stem == "ast_uln" ? "the AST upper limit of normal" : stem->stem) + " from " +
+                  std::string(stem->reads));
     }
   }
 
@@ -199,8 +204,10 @@ Result<core::ClinicalSnapshot> VisitColumns::Parse(std::span<const std::string_v
     switch (spec.kind) {
       case Kind::kLab: {
         auto number = core::ParseNumber(value);
-        if (!number)
-          return fail(spec, value, "expected a number in " + std::string(spec.ucum == "{INR}" ? "INR" : spec.ucum));
+        if (!number) {
+          const std::string_view unit = column.unit->display.empty() ? "INR" : column.unit->display;
+          return fail(spec, value, "expected a number in " + std::string(unit));
+        }
         auto canonical = core::ToCanonical(spec.analyte, core::Quantity{*number, column.unit});
         if (!canonical) return fail(spec, value, canonical.error().message);
         s.*spec.member = *canonical;

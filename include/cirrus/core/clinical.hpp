@@ -82,7 +82,7 @@ Result<Encephalopathy> EncephalopathyFromWestHaven(int grade);
 Result<Dialysis> ParseDialysis(std::string_view text);
 
 /// Accepts one aetiology (hbv, hcv, hdv, alcohol, masld, autoimmune, pbc,
-/// psc, haemochromatosis, other, and common synonyms such as nafld, ald,
+/// psc, haemochromatosis, other, and common synonyms such as nafld, ald, cryptogenic,
 /// aih, hemochromatosis). Errors: kInvalidArgument.
 Result<Aetiology> ParseAetiology(std::string_view text);
 

@@ -1,0 +1,269 @@
+// ReadFile and AtomicOutputFile of io/files.hpp, in a fresh directory under
+// testing::TempDir() per test.
+#include "cirrus/io/files.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cirrus_matchers.hpp"
+
+namespace cirrus::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
+
+class FilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::path(::testing::TempDir()) /
+           ("cirrus_files_" + std::to_string(::getpid()) + "_" + info->test_suite_name() + "_" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+  [[nodiscard]] std::string PathOf(const std::string& name) const { return (dir_ / name).string(); }
+
+  static void WriteWithStdio(const std::string& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out << bytes;
+  }
+
+  // Names of the directory's entries, sorted.
+  [[nodiscard]] std::vector<std::string> Entries() const {
+    std::vector<std::string> names;
+    for (const fs::directory_entry& entry : fs::directory_iterator(dir_)) {
+      names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  fs::path dir_;
+};
+
+// ---- ReadFile -------------------------------------------------------------------
+
+TEST_F(FilesTest, ReadFileOfAMissingFileIsNotFound) {
+  const std::string path = PathOf("absent.csv");
+  const Result<std::string> r = ReadFile(path);
+  EXPECT_THAT(r, HasErrorCode(ErrorCode::kNotFound));
+  EXPECT_THAT(r, HasErrorMessage(HasSubstr(path)));
+  EXPECT_EQ(r.error().field, path);
+}
+
+TEST_F(FilesTest, ReadFileInAMissingDirectoryIsNotFound) {
+  EXPECT_THAT(ReadFile(PathOf("no_such_dir/visits.csv")), HasErrorCode(ErrorCode::kNotFound));
+}
+
+TEST_F(FilesTest, ReadFileOfADirectoryIsInvalidArgument) {
+  EXPECT_THAT(ReadFile(dir_.string()), HasErrorCode(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(ReadFile(dir_.string()), HasErrorMessage(HasSubstr("not a regular file")));
+}
+
+TEST_F(FilesTest, ReadFileReturnsEveryByte) {
+  constexpr char kBytes[] = "sex,age\r\nM,64\n\0\xFF tail";  // a NUL and a non-UTF-8 byte inside
+  const std::string bytes(kBytes, sizeof(kBytes) - 1);
+  WriteWithStdio(PathOf("visits.csv"), bytes);
+  EXPECT_THAT(ReadFile(PathOf("visits.csv")), IsOkAndHolds(bytes));
+}
+
+TEST_F(FilesTest, ReadFileOfAnEmptyFileIsEmpty) {
+  WriteWithStdio(PathOf("empty.csv"), "");
+  EXPECT_THAT(ReadFile(PathOf("empty.csv")), IsOkAndHolds(std::string()));
+}
+
+TEST_F(FilesTest, ReadFileReadsFilesLargerThanItsBuffer) {
+  // ReadFile reads in 1 MiB chunks; 2.5 MiB needs three of them.
+  std::string bytes(static_cast<std::size_t>(5) << 19, 'x');
+  for (std::size_t i = 0; i < bytes.size(); i += 4093) bytes[i] = static_cast<char>('a' + i % 26);
+  WriteWithStdio(PathOf("large.csv"), bytes);
+  const Result<std::string> r = ReadFile(PathOf("large.csv"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->size(), bytes.size());
+  EXPECT_TRUE(*r == bytes);
+}
+
+// ---- AtomicOutputFile -----------------------------------------------------------
+
+TEST_F(FilesTest, NothingAppearsAtThePathUntilCommit) {
+  const std::string path = PathOf("scored.csv");
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create(path);
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Write("a,b\n"), IsOk());
+  ASSERT_THAT(out->Write("1,2\n"), IsOk());
+  EXPECT_FALSE(fs::exists(path));
+  // The data waits in one temporary beside the target, so that rename() is atomic.
+  EXPECT_THAT(Entries(), ElementsAre(StartsWith("scored.csv.")));
+
+  ASSERT_THAT(out->Commit(), IsOk());
+  EXPECT_THAT(ReadFile(path), IsOkAndHolds(std::string("a,b\n1,2\n")));
+  EXPECT_THAT(Entries(), ElementsAre("scored.csv"));
+}
+
+TEST_F(FilesTest, DestroyingWithoutCommitLeavesNoFile) {
+  const std::string path = PathOf("scored.csv");
+  {
+    Result<AtomicOutputFile> out = AtomicOutputFile::Create(path);
+    ASSERT_THAT(out, IsOk());
+    ASSERT_THAT(out->Write("half a file"), IsOk());
+  }
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_THAT(Entries(), IsEmpty());
+}
+
+TEST_F(FilesTest, DestroyingWithoutCommitLeavesAnExistingFileUntouched) {
+  const std::string path = PathOf("scored.csv");
+  WriteWithStdio(path, "old\n");
+  {
+    Result<AtomicOutputFile> out = AtomicOutputFile::Create(path);
+    ASSERT_THAT(out, IsOk());
+    ASSERT_THAT(out->Write("new\n"), IsOk());
+  }
+  EXPECT_THAT(ReadFile(path), IsOkAndHolds(std::string("old\n")));
+  EXPECT_THAT(Entries(), ElementsAre("scored.csv"));
+}
+
+TEST_F(FilesTest, CommitReplacesAnExistingFile) {
+  const std::string path = PathOf("scored.csv");
+  WriteWithStdio(path, "old contents that are longer\n");
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create(path);
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Write("new\n"), IsOk());
+  EXPECT_THAT(ReadFile(path), IsOkAndHolds(std::string("old contents that are longer\n")));
+  ASSERT_THAT(out->Commit(), IsOk());
+  EXPECT_THAT(ReadFile(path), IsOkAndHolds(std::string("new\n")));
+  EXPECT_THAT(Entries(), ElementsAre("scored.csv"));
+}
+
+TEST_F(FilesTest, CommitWithNothingWrittenMakesAnEmptyFile) {
+  const std::string path = PathOf("empty.csv");
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create(path);
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Commit(), IsOk());
+  EXPECT_THAT(ReadFile(path), IsOkAndHolds(std::string()));
+}
+
+TEST_F(FilesTest, CommittedFileHasThePermissionsOfAPlainCreate) {
+  // mkstemp makes the temporary 0600; the result should be 0666 less the umask.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  const std::string path = PathOf("scored.csv");
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create(path);
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Commit(), IsOk());
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777U, 0666U & ~static_cast<unsigned>(mask));
+}
+
+TEST_F(FilesTest, CreateInAMissingDirectoryIsInvalidArgument) {
+  const std::string path = PathOf("no_such_dir/scored.csv");
+  const Result<AtomicOutputFile> out = AtomicOutputFile::Create(path);
+  EXPECT_THAT(out, HasErrorCode(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(out, HasErrorMessage(HasSubstr(path)));
+}
+
+TEST_F(FilesTest, WriteOrCommitAfterCommitIsFailedPrecondition) {
+  const std::string path = PathOf("scored.csv");
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create(path);
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Write("a\n"), IsOk());
+  ASSERT_THAT(out->Commit(), IsOk());
+  EXPECT_THAT(out->Write("b\n"), HasErrorCode(ErrorCode::kFailedPrecondition));
+  EXPECT_THAT(out->Commit(), HasErrorCode(ErrorCode::kFailedPrecondition));
+  EXPECT_THAT(ReadFile(path), IsOkAndHolds(std::string("a\n")));
+}
+
+TEST_F(FilesTest, MovedFileCommits) {
+  const std::string path = PathOf("scored.csv");
+  Result<AtomicOutputFile> created = AtomicOutputFile::Create(path);
+  ASSERT_THAT(created, IsOk());
+  AtomicOutputFile out = std::move(*created);
+  ASSERT_THAT(out.Write("kept\n"), IsOk());
+  ASSERT_THAT(out.Commit(), IsOk());
+  EXPECT_THAT(ReadFile(path), IsOkAndHolds(std::string("kept\n")));
+  EXPECT_THAT(Entries(), ElementsAre("scored.csv"));
+}
+
+TEST_F(FilesTest, MoveAssignmentAbandonsTheOverwrittenFile) {
+  Result<AtomicOutputFile> first = AtomicOutputFile::Create(PathOf("first.csv"));
+  Result<AtomicOutputFile> second = AtomicOutputFile::Create(PathOf("second.csv"));
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(second, IsOk());
+  ASSERT_THAT(first->Write("first\n"), IsOk());
+  ASSERT_THAT(second->Write("second\n"), IsOk());
+  EXPECT_THAT(Entries(), SizeIs(2));
+  *first = std::move(*second);
+  // first's temporary is gone; only second's remains, now owned by first.
+  EXPECT_THAT(Entries(), ElementsAre(StartsWith("second.csv.")));
+  ASSERT_THAT(first->Commit(), IsOk());
+  EXPECT_THAT(Entries(), ElementsAre("second.csv"));
+  EXPECT_THAT(ReadFile(PathOf("second.csv")), IsOkAndHolds(std::string("second\n")));
+}
+
+TEST_F(FilesTest, WrittenFileReadsBackExactly) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  const std::string path = PathOf("bytes.bin");
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create(path);
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Write(bytes), IsOk());
+  ASSERT_THAT(out->Write(""), IsOk());
+  ASSERT_THAT(out->Commit(), IsOk());
+  EXPECT_THAT(ReadFile(path), IsOkAndHolds(bytes));
+}
+
+// ---- WriteStdout ----------------------------------------------------------------
+
+TEST(WriteStdout, WritesEveryByte) {
+  ::testing::internal::CaptureStdout();
+  const Status status = WriteStdout("score,1\n");
+  const std::string captured = ::testing::internal::GetCapturedStdout();
+  EXPECT_THAT(status, IsOk());
+  EXPECT_EQ(captured, "score,1\n");
+}
+
+}  // namespace
+}  // namespace cirrus::io
+
+namespace cirrus::io {
+namespace {
+
+TEST(AtomicOutputFilePermissions, FollowTheUmaskLikeAPlainCreate) {
+  // The committed file gets 0666 & ~umask, as if it had been created directly.
+  const std::string path = std::string(::testing::TempDir()) + "/cirrus_perm_" + std::to_string(::getpid()) + ".csv";
+  const mode_t old_mask = ::umask(027);
+  auto file = AtomicOutputFile::Create(path);
+  ASSERT_THAT(file, IsOk());
+  ASSERT_THAT(file->Write("x\n"), IsOk());
+  ASSERT_THAT(file->Commit(), IsOk());
+  ::umask(old_mask);
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0640U);
+  ::unlink(path.c_str());
+}
+
+}  // namespace
+}  // namespace cirrus::io
