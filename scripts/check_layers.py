@@ -23,7 +23,7 @@ ALLOWED = {
     "stats": {"base"},
     "io": {"base", "core"},
     "store": {"base", "core", "scores"},
-    "study": {"base", "core", "scores", "stats", "store"},
+    "study": {"base", "core", "scores", "stats", "io", "store"},
     "sim": {"base", "core", "scores", "stats", "study"},
     "report": {"base", "core", "scores", "stats", "study"},
     "server": {"base", "core", "scores", "stats", "store", "study", "report"},

@@ -11,7 +11,9 @@ packages=(
   # toolchain
   g++ cmake ninja-build make python3 clang-format-14 gawk sqlite3
   # libraries (see docs/dependencies.md for why each one)
-  libfmt-dev libcli11-dev nlohmann-json3-dev
+  libfmt-dev libcli11-dev nlohmann-json3-dev libeigen3-dev libboost-math-dev
+  # the R oracle for the survival engine
+  r-base-core r-cran-survival r-cran-cmprsk
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -8,6 +8,7 @@
 
 #include "exit_codes.hpp"
 #include "score_command.hpp"
+#include "survival_commands.hpp"
 
 namespace {
 
@@ -17,6 +18,10 @@ int Run(int argc, char** argv) {
   app.require_subcommand(1);
   cirrus::cli::ScoreOptions score_options;
   CLI::App* score = cirrus::cli::AddScoreCommand(app, score_options);
+  cirrus::cli::SurvivalOptions km_options;
+  CLI::App* km = cirrus::cli::AddKmCommand(app, km_options);
+  cirrus::cli::SurvivalOptions logrank_options;
+  CLI::App* logrank = cirrus::cli::AddLogRankCommand(app, logrank_options);
 
   try {
     app.parse(argc, argv);
@@ -31,6 +36,8 @@ int Run(int argc, char** argv) {
 
   cirrus::Status status;
   if (score->parsed()) status = cirrus::cli::RunScore(score_options);
+  if (km->parsed()) status = cirrus::cli::RunKm(km_options);
+  if (logrank->parsed()) status = cirrus::cli::RunLogRank(logrank_options);
   if (!status) {
     std::fprintf(stderr, "cirrus: %s\n", status.error().message.c_str());
     return cirrus::cli::ExitCodeFor(status.error().code);

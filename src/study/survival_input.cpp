@@ -1,0 +1,158 @@
+#include "cirrus/study/survival_input.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+namespace cirrus::study {
+namespace {
+
+std::optional<double> AsNumber(std::string_view text) {
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+// Codes for labels in R's factor order: numeric when all are numbers.
+std::vector<std::string> OrderedLabels(std::vector<std::string> labels) {
+  std::sort(labels.begin(), labels.end());
+  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  const bool numeric = std::all_of(labels.begin(), labels.end(), [](const std::string& l) { return AsNumber(l); });
+  if (numeric) {
+    std::stable_sort(labels.begin(), labels.end(),
+                     [](const std::string& a, const std::string& b) { return *AsNumber(a) < *AsNumber(b); });
+  }
+  return labels;
+}
+
+std::vector<int> Encode(const std::vector<std::string>& values, const std::vector<std::string>& labels) {
+  std::map<std::string, int> code;
+  for (std::size_t i = 0; i < labels.size(); ++i) code[labels[i]] = static_cast<int>(i);
+  std::vector<int> out;
+  out.reserve(values.size());
+  for (const std::string& v : values) out.push_back(code.at(v));
+  return out;
+}
+
+}  // namespace
+
+std::vector<io::ColumnRequest> SurvivalSpec::Requests() const {
+  std::vector<io::ColumnRequest> r{{time, io::ColumnKind::kNumber}, {event, io::ColumnKind::kText}};
+  if (entry) r.push_back({*entry, io::ColumnKind::kNumber});
+  if (group) r.push_back({*group, io::ColumnKind::kText});
+  if (strata) r.push_back({*strata, io::ColumnKind::kText});
+  if (weights) r.push_back({*weights, io::ColumnKind::kNumber});
+  return r;
+}
+
+Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const SurvivalSpec& spec) {
+  std::size_t next = 0;
+  const io::Column& time = table.columns.at(next++);
+  const io::Column& event = table.columns.at(next++);
+  const io::Column* entry = spec.entry ? &table.columns.at(next++) : nullptr;
+  const io::Column* group = spec.group ? &table.columns.at(next++) : nullptr;
+  const io::Column* strata = spec.strata ? &table.columns.at(next++) : nullptr;
+  const io::Column* weights = spec.weights ? &table.columns.at(next++) : nullptr;
+  const std::vector<const io::Column*> used = {&time, &event, entry, group, strata, weights};
+
+  auto fail = [&](std::size_t row, const io::Column& column, std::string_view value, const std::string& why) {
+    return Fail(ErrorCode::kInvalidArgument,
+                table.source + ":" + std::to_string(table.lines[row]) + ": column " + column.name + ", value \"" +
+                    std::string(value) + "\": " + why,
+                column.name);
+  };
+  auto text_of = [](const io::Column& c, std::size_t row) {
+    if (c.kind == io::ColumnKind::kText) return c.texts[row];
+    char buffer[64];
+    const auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof buffer, c.numbers[row]);
+    return ec == std::errc() ? std::string(buffer, ptr) : std::string("?");
+  };
+
+  SurvivalInput out;
+  std::vector<std::string> group_values;
+  std::vector<std::string> strata_values;
+  std::vector<std::uint8_t> value_seen(spec.event_values.size(), 0);
+  for (std::size_t row = 0; row < table.rows(); ++row) {
+    bool complete = true;
+    for (const io::Column* c : used) {
+      if (c != nullptr && c->present[row] == 0) complete = false;
+    }
+    if (!complete) {
+      ++out.dropped_missing;
+      continue;
+    }
+    double t = time.numbers[row];
+    if (t < 0) return fail(row, time, text_of(time, row), "a time must be >= 0");
+    double start = 0;
+    if (entry != nullptr) {
+      start = entry->numbers[row];
+      if (start < 0) return fail(row, *entry, text_of(*entry, row), "an entry time must be >= 0");
+      if (!(start < t)) {
+        return fail(row, *entry, text_of(*entry, row),
+                    "the entry time must be before the time (" + text_of(time, row) + ")");
+      }
+    }
+    std::uint8_t is_event = 0;
+    const std::string& cell = event.texts[row];
+    if (spec.event_values.empty()) {
+      const auto number = AsNumber(cell);
+      if (!number) {
+        return fail(row, event, cell, "expected a number (0 = censored, non-zero = event) or give --event-value");
+      }
+      is_event = *number != 0 ? 1 : 0;
+    } else {
+      for (std::size_t v = 0; v < spec.event_values.size(); ++v) {
+        const auto a = AsNumber(cell);
+        const auto b = AsNumber(spec.event_values[v]);
+        if (cell == spec.event_values[v] || (a && b && *a == *b)) {
+          is_event = 1;
+          value_seen[v] = 1;
+        }
+      }
+    }
+    double w = 1;
+    if (weights != nullptr) {
+      w = weights->numbers[row];
+      if (!(w > 0)) return fail(row, *weights, text_of(*weights, row), "a weight must be > 0");
+    }
+    if (spec.landmark) {
+      const double landmark = *spec.landmark;
+      if (!(t > landmark)) {
+        ++out.excluded_by_landmark;
+        continue;
+      }
+      t -= landmark;
+      start = std::max(start - landmark, 0.0);
+    }
+    out.time.push_back(t);
+    out.event.push_back(is_event);
+    if (entry != nullptr) out.entry.push_back(start);
+    if (weights != nullptr) out.weight.push_back(w);
+    group_values.push_back(group != nullptr ? group->texts[row] : std::string("all"));
+    if (strata != nullptr) strata_values.push_back(strata->texts[row]);
+  }
+  for (std::size_t v = 0; v < spec.event_values.size(); ++v) {
+    if (value_seen[v] == 0) {
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          table.source + ": column " + event.name + ": the event value \"" + spec.event_values[v] + "\" never occurs",
+          event.name);
+    }
+  }
+  if (out.time.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, table.source + ": no rows remain after dropping " +
+                                                 std::to_string(out.dropped_missing) + " with missing values" +
+                                                 (spec.landmark ? " and those not at risk at the landmark" : ""));
+  }
+  out.group_labels = OrderedLabels(group_values);
+  out.group = Encode(group_values, out.group_labels);
+  if (strata != nullptr) {
+    out.strata_labels = OrderedLabels(strata_values);
+    out.strata = Encode(strata_values, out.strata_labels);
+  }
+  return out;
+}
+
+}  // namespace cirrus::study

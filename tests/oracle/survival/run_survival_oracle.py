@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Compares cirrus's survival commands with R's survival package on the same data.
+
+r_reference.R writes the data sets and R's results (see PROVENANCE.md); this
+driver runs the matching cirrus command with --format json for every case and
+compares every number. Exit 0 when all agree, 1 with a list of disagreements,
+2 when R or cirrus cannot run.
+
+  run_survival_oracle.py --cirrus build/release/cirrus [--rscript Rscript] [--keep DIR]
+"""
+import argparse
+import csv
+import json
+import math
+import pathlib
+import shlex
+import subprocess
+import sys
+import tempfile
+
+HERE = pathlib.Path(__file__).resolve().parent
+# R and cirrus compute the same formulas in double precision; what remains is
+# the order of floating-point operations. 1e-9 relative is far inside the 1e-6
+# the engine promises and far outside double rounding (1e-16 per operation).
+RELATIVE_TOLERANCE = 1e-9
+ABSOLUTE_TOLERANCE = 1e-12
+
+
+def number(text):
+    if text in ("NA", "NaN", "", None):
+        return None
+    if text == "Inf":
+        return math.inf
+    return float(text)
+
+
+def close(expected, got):
+    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
+        return got is None
+    if math.isinf(expected):
+        return got is None or (isinstance(got, float) and math.isinf(got))
+    if got is None:
+        return False
+    return abs(expected - got) <= ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * abs(expected)
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+class Comparison:
+    def __init__(self):
+        self.values = 0
+        self.problems = []
+
+    def check(self, case, where, key, expected, got):
+        self.values += 1
+        if not close(expected, got):
+            self.problems.append(f"{case}: {where} {key}: R {expected!r}, cirrus {got!r}")
+
+
+def compare_km(case, prefix, result, cmp):
+    by_group = {g["group"]: g for g in result["groups"]}
+    for row in read_csv(f"{prefix}.summary.csv"):
+        g = by_group.get(row["group"])
+        if g is None:
+            cmp.problems.append(f"{case}: group {row['group']!r} missing from cirrus output")
+            continue
+        for key in ("n", "events", "median", "median_lower", "median_upper"):
+            cmp.check(case, f"group {row['group']}", key, number(row[key]), g[key])
+    points = {}
+    for row in read_csv(f"{prefix}.curve.csv"):
+        points.setdefault(row["group"], []).append(row)
+    for group, rows in points.items():
+        curve = by_group[group]["curve"]
+        if len(curve) != len(rows):
+            cmp.problems.append(f"{case}: group {group}: R has {len(rows)} curve points, cirrus {len(curve)}")
+            continue
+        for i, (row, point) in enumerate(zip(rows, curve)):
+            for key in ("time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper"):
+                cmp.check(case, f"group {group} point {i}", key, number(row[key]), point[key])
+    at_path = pathlib.Path(f"{prefix}.at.csv")
+    if at_path.exists():
+        at = {}
+        for row in read_csv(at_path):
+            at.setdefault(row["group"], []).append(row)
+        for group, rows in at.items():
+            got = {p["time"]: p for p in by_group[group]["at"]}
+            for row in rows:
+                point = got.get(float(row["time"]))
+                if point is None:
+                    cmp.problems.append(f"{case}: group {group}: no value at time {row['time']}")
+                    continue
+                for key in ("n_risk", "survival", "lower", "upper"):
+                    cmp.check(case, f"group {group} at {row['time']}", key, number(row[key]), point[key])
+
+
+def compare_logrank(case, prefix, result, cmp):
+    test = read_csv(f"{prefix}.test.csv")[0]
+    for key in ("chisq", "df", "p"):
+        cmp.check(case, "test", key, number(test[key]), result[key])
+    groups_path = pathlib.Path(f"{prefix}.groups.csv")
+    if groups_path.exists():
+        by_group = {g["group"]: g for g in result["groups"]}
+        for row in read_csv(groups_path):
+            for key in ("n", "observed", "expected"):
+                cmp.check(case, f"group {row['group']}", key, number(row[key]), by_group[row["group"]][key])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cirrus", required=True)
+    parser.add_argument("--rscript", default="Rscript")
+    parser.add_argument("--keep", help="write the R output here and keep it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cirrus-survival-oracle-") as tmp:
+        out = pathlib.Path(args.keep or tmp)
+        r = subprocess.run([args.rscript, str(HERE / "r_reference.R"), str(out)], capture_output=True, text=True)
+        if r.returncode != 0:
+            print(f"R failed:\n{r.stderr}", file=sys.stderr)
+            return 2
+        cmp = Comparison()
+        cases = [line.split("\t") for line in (out / "cases.tsv").read_text().splitlines() if line]
+        for name, kind, cirrus_args in cases:
+            argv = [args.cirrus, kind] + shlex.split(cirrus_args) + ["--format", "json"]
+            argv[argv.index("--input") + 1] = str(out / argv[argv.index("--input") + 1])
+            run = subprocess.run(argv, capture_output=True, text=True)
+            if run.returncode != 0:
+                cmp.problems.append(f"{name}: cirrus exited {run.returncode}: {run.stderr.strip()}")
+                continue
+            result = json.loads(run.stdout)
+            prefix = str(out / name)
+            if kind == "km":
+                compare_km(name, prefix, result, cmp)
+            else:
+                compare_logrank(name, prefix, result, cmp)
+    for problem in cmp.problems[:50]:
+        print(problem, file=sys.stderr)
+    if len(cmp.problems) > 50:
+        print(f"... and {len(cmp.problems) - 50} more", file=sys.stderr)
+    print(f"survival oracle: {len(cases)} cases, {cmp.values - len(cmp.problems)} values agree with R, "
+          f"{len(cmp.problems)} disagree")
+    return 1 if cmp.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
