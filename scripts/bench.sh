@@ -34,6 +34,10 @@ echo >&2
 echo "== cirrus score --input against the read/write floors, $rows rows" >&2
 bench/compare/score_csv.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare"
 
+echo >&2
+echo "== Kaplan-Meier + log-rank against R, $rows subjects" >&2
+bench/compare/survival.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare"
+
 if [[ $callgrind != 0 ]]; then
   echo >&2
   if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
@@ -45,4 +49,4 @@ if [[ $callgrind != 0 ]]; then
 fi
 
 echo >&2
-echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/callgrind_phases.md)" >&2
+echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/survival.md, compare/callgrind_phases.md)" >&2

@@ -30,7 +30,11 @@ int Run(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "cirrus: %s\nRun 'cirrus %s--help' for usage.\n", e.what(), score->parsed() ? "score " : "");
+    std::string command;
+    for (const CLI::App* sub : {score, km, logrank}) {
+      if (argc > 1 && sub->get_name() == argv[1]) command = sub->get_name() + " ";
+    }
+    std::fprintf(stderr, "cirrus: %s\nRun 'cirrus %s--help' for usage.\n", e.what(), command.c_str());
     return cirrus::cli::kExitBadInput;
   }
 

@@ -15,15 +15,13 @@
 #include "cirrus/io/files.hpp"
 #include "cirrus/io/visit_csv.hpp"
 #include "cirrus/scores/panel.hpp"
+#include "cirrus/study/visit_scoring.hpp"
 
 namespace cirrus::cli {
 namespace {
 
 using core::Analyte;
 using scores::PanelScores;
-
-// At most this many bad rows are listed before the rest are only counted.
-constexpr int kMaxReportedRowErrors = 20;
 
 // ---- parsing single-patient flags ------------------------------------------
 
@@ -172,50 +170,6 @@ std::string ScoresAsText(const PanelScores& s) {
   return out;
 }
 
-// The score columns appended to each row of a batch file, in this order.
-constexpr std::string_view kScoreColumns =
-    "child_pugh_points,child_pugh_class,meld,meld_na,meld3,meld3_90d_survival,albi,albi_grade,fib4,apri,missing";
-
-// Appends ",v1,v2,..." for one row. Doubles use the shortest text that reads
-// back to the same double, so a scored file loses no precision.
-void AppendScoreFields(std::string& out, const PanelScores& s) {
-  auto it = std::back_inserter(out);
-  if (s.child_pugh.has_value()) {
-    fmt::format_to(it, ",{},{}", s.child_pugh.value().points, scores::Name(s.child_pugh.value().grade));
-  } else {
-    out += ",,";
-  }
-  auto integer = [&](const auto& scored) {
-    if (scored.has_value()) {
-      fmt::format_to(it, ",{}", scored.value().score);
-    } else {
-      out += ',';
-    }
-  };
-  integer(s.meld);
-  integer(s.meld_na);
-  integer(s.meld3);
-  if (s.meld3.has_value()) {
-    fmt::format_to(it, ",{}", s.meld3.value().survival_90d);
-  } else {
-    out += ',';
-  }
-  if (s.albi.has_value()) {
-    fmt::format_to(it, ",{},{}", s.albi.value().score, s.albi.value().grade);
-  } else {
-    out += ",,";
-  }
-  for (const auto* scored : {&s.fib4, &s.apri}) {
-    if (scored->has_value()) {
-      fmt::format_to(it, ",{}", scored->value());
-    } else {
-      out += ',';
-    }
-  }
-  out += ',';
-  out += JoinNames(s.missing, ";");
-}
-
 // ---- the two modes ------------------------------------------------------------
 
 Status RunSingle(const ScoreOptions& options) {
@@ -227,59 +181,34 @@ Status RunSingle(const ScoreOptions& options) {
 
 Status RunBatch(const ScoreOptions& options) {
   const std::string& path = *options.input;
-  CIRRUS_ASSIGN_OR_RETURN(const std::string text, io::ReadFile(path));
-  io::CsvReader reader(text, path);
-  CIRRUS_ASSIGN_OR_RETURN(const bool has_header, reader.Next());
-  if (!has_header) return Fail(ErrorCode::kInvalidArgument, path + ": the file is empty; expected a header row");
-  CIRRUS_ASSIGN_OR_RETURN(const io::VisitColumns columns, io::VisitColumns::FromHeader(reader.fields(), path));
+  CIRRUS_ASSIGN_OR_RETURN(const io::MappedFile input, io::MappedFile::Open(path));
+  const std::string_view text = input.text();
 
-  std::string out;
-  out.reserve(text.size() + text.size() / 2 + 4096);
-  out.append(reader.record_text());
-  out += ',';
-  out.append(kScoreColumns);
-  out += '\n';
-
-  std::vector<std::string> errors;
-  int more_errors = 0;
-  auto report = [&](const Error& e) {
-    if (static_cast<int>(errors.size()) < kMaxReportedRowErrors) {
-      errors.push_back(e.message);
-    } else {
-      ++more_errors;
-    }
-  };
-  while (true) {
-    CIRRUS_ASSIGN_OR_RETURN(const bool more, reader.Next());
-    if (!more) break;
-    auto snapshot = columns.Parse(reader.fields(), reader.line());
-    if (!snapshot) {
-      report(snapshot.error());
-      continue;
-    }
-    auto scored = scores::ScorePanel(*snapshot);
-    if (!scored) {
-      report(
-          Error{scored.error().code, path + ":" + std::to_string(reader.line()) + ": " + scored.error().message, {}});
-      continue;
-    }
-    if (!errors.empty()) continue;  // keep validating, stop writing
-    out.append(reader.record_text());
-    AppendScoreFields(out, *scored);
-    out += '\n';
+  // --output streams into a temporary file that is renamed only on success;
+  // standard output is held back until the whole file has been validated.
+  std::optional<io::AtomicOutputFile> file;
+  if (options.output.has_value()) {
+    CIRRUS_ASSIGN_OR_RETURN(io::AtomicOutputFile created, io::AtomicOutputFile::Create(*options.output));
+    file.emplace(std::move(created));
   }
-  if (!errors.empty()) {
-    std::string message = fmt::format("{} has {} bad row{}; nothing was written:", path,
-                                      errors.size() + static_cast<std::size_t>(more_errors),
-                                      errors.size() + static_cast<std::size_t>(more_errors) == 1 ? "" : "s");
-    for (const std::string& e : errors) message += "\n  " + e;
-    if (more_errors > 0) message += fmt::format("\n  ... and {} more", more_errors);
+  std::string held;
+  const study::OutputSink sink = [&](std::string_view piece) -> Status {
+    if (file) return file->Write(piece);
+    held.append(piece);
+    return {};
+  };
+  CIRRUS_ASSIGN_OR_RETURN(const study::VisitScoringReport report, study::ScoreVisitsCsv(text, path, sink));
+  if (report.error_count > 0) {
+    std::string message = fmt::format("{} has {} bad row{}; nothing was written:", path, report.error_count,
+                                      report.error_count == 1 ? "" : "s");
+    for (const std::string& e : report.errors) message += "\n  " + e;
+    if (report.error_count > report.errors.size()) {
+      message += fmt::format("\n  ... and {} more", report.error_count - report.errors.size());
+    }
     return Fail(ErrorCode::kInvalidArgument, std::move(message));
   }
-  if (!options.output.has_value()) return io::WriteStdout(out);
-  CIRRUS_ASSIGN_OR_RETURN(io::AtomicOutputFile file, io::AtomicOutputFile::Create(*options.output));
-  CIRRUS_RETURN_IF_ERROR(file.Write(out));
-  return file.Commit();
+  if (file) return file->Commit();
+  return io::WriteStdout(held);
 }
 
 }  // namespace

@@ -87,6 +87,13 @@ Status RunKm(const SurvivalOptions& o) {
   options.level = o.conf_level;
   CIRRUS_ASSIGN_OR_RETURN(const std::vector<stats::KaplanMeierCurve> curves,
                           stats::FitKaplanMeierByGroup(input.Data(), input.group, input.GroupCount(), options));
+  // Curves of two or more groups come with the log-rank test that compares
+  // them, as a survival plot does; it is defined without weights or entry.
+  std::optional<stats::LogRankResult> test;
+  if (input.GroupCount() >= 2 && input.weight.empty() && input.entry.empty()) {
+    CIRRUS_ASSIGN_OR_RETURN(
+        test, stats::LogRankTest(input.Data(), input.group, input.GroupCount(), input.strata, input.StrataCount()));
+  }
 
   std::string out;
   if (o.format == "json") {
@@ -131,6 +138,7 @@ Status RunKm(const SurvivalOptions& o) {
       doc["landmark"] = *o.landmark;
       doc["excluded_by_landmark"] = input.excluded_by_landmark;
     }
+    if (test) doc["logrank"] = {{"chisq", test->chisq}, {"df", test->df}, {"p", test->p}};
     out = doc.dump(2) + "\n";
   } else if (o.format == "csv") {
     out = "group,time,n_risk,n_event,n_censor,survival,std_err,lower,upper\n";
@@ -154,6 +162,9 @@ Status RunKm(const SurvivalOptions& o) {
       out +=
           fmt::format("{:<16}{:>8}{:>9}{:>12}{:>12}{:>12}\n", input.group_labels[g], c.n, fmt::format("{:g}", c.events),
                       Text(c.median, 2), Text(c.median_lower, 2), Text(c.median_upper, 2));
+    }
+    if (test) {
+      out += fmt::format("\nlog-rank chi-squared {:.4f} on {} df, p = {:.4g}\n", test->chisq, test->df, test->p);
     }
     if (!o.times.empty()) {
       out += fmt::format("\n{:<16}{:>10}{:>9}{:>10}{:>10}{:>10}\n", "group", "time", "n_risk", "survival", "lower",
@@ -230,7 +241,13 @@ Status RunLogRank(const SurvivalOptions& o) {
     const std::string name = o.rho == 0 && o.gamma == 0
                                  ? std::string("Log-rank test")
                                  : fmt::format("Fleming-Harrington G({:g}, {:g}) test", o.rho, o.gamma);
-    out = name + (input.strata.empty() ? "" : fmt::format(", stratified by {}", *o.strata)) + "\n\n";
+    out = name + (input.strata.empty() ? "" : fmt::format(", stratified by {}", *o.strata));
+    if (input.dropped_missing > 0) out += fmt::format("; {} rows dropped for missing values", input.dropped_missing);
+    if (o.landmark) {
+      out += fmt::format("; landmark {:g}: {} rows not at risk excluded, time measured from it", *o.landmark,
+                         input.excluded_by_landmark);
+    }
+    out += "\n\n";
     out += fmt::format("{:<16}{:>8}{:>12}{:>12}\n", "group", "n", "observed", "expected");
     for (std::size_t g = 0; g < test.groups.size(); ++g) {
       out += fmt::format("{:<16}{:>8}{:>12.2f}{:>12.2f}\n", input.group_labels[g], test.groups[g].n,

@@ -12,19 +12,36 @@ using std::string_view_literals::operator""sv;
 // "grade_1_2" and "grade12" compare equal. A hyphen or underscore is dropped
 // only between other characters: a leading one is a sign, and "-1" (a common
 // missing-value code) must not read as 1 (it used to: dialysis "-1" was yes).
-std::string Fold(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const bool inner = i > 0 && i + 1 < text.size();
-    if (c == ' ' || c == '\t' || ((c == '_' || c == '-') && inner)) continue;
-    out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+// Lower case with spaces removed and hyphens and underscores removed between
+// other characters, so "Grade 1-2", "grade_1_2" and "grade12" compare equal
+// but "-1" stays "-1". Written into a caller's buffer: these parsers run for
+// every cell of a visits file. Text too long for the buffer folds to "",
+// which matches nothing.
+class Folded {
+ public:
+  explicit Folded(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      const bool inner = i > 0 && i + 1 < text.size();
+      if (c == ' ' || c == '\t' || ((c == '_' || c == '-') && inner)) continue;
+      if (size_ == buffer_.size()) {
+        size_ = 0;
+        overflow_ = true;
+        return;
+      }
+      buffer_[size_++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
   }
-  return out;
-}
+  [[nodiscard]] std::string_view view() const { return {buffer_.data(), size_}; }
+  [[nodiscard]] bool overflow() const { return overflow_; }
+
+ private:
+  std::array<char, 48> buffer_{};
+  std::size_t size_ = 0;
+  bool overflow_ = false;
+};
 
 template <typename T, std::size_t N>
 struct Spelling {
@@ -34,10 +51,10 @@ struct Spelling {
 
 template <typename T, typename Table>
 Result<T> Lookup(std::string_view text, const Table& table, std::string_view what, std::string_view expected) {
-  const std::string folded = Fold(text);
+  const Folded folded(text);
   for (const auto& entry : table) {
     for (std::string_view word : entry.words) {
-      if (!word.empty() && word == folded) return entry.value;
+      if (!folded.overflow() && !word.empty() && word == folded.view()) return entry.value;
     }
   }
   return Fail(ErrorCode::kInvalidArgument,
@@ -95,8 +112,9 @@ Result<Ascites> ParseAscites(std::string_view text) {
 
 Result<Encephalopathy> ParseEncephalopathy(std::string_view text) {
   // "1-2" folds to "12", so a bare "12" must be refused here rather than read as grade 1-2.
-  const std::string folded = Fold(text);
-  if (folded.size() > 1 && folded.find_first_not_of("0123456789") == std::string::npos &&
+  const Folded folded_text(text);
+  const std::string_view folded = folded_text.view();
+  if (folded.size() > 1 && folded.find_first_not_of("0123456789") == std::string_view::npos &&
       text.find('-') == std::string_view::npos) {
     return Fail(ErrorCode::kInvalidArgument,
                 "encephalopathy \"" + std::string(text) +
@@ -131,7 +149,7 @@ Result<AetiologySet> ParseAetiologies(std::string_view text) {
     std::size_t end = text.find_first_of(";+", start);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view part = text.substr(start, end - start);
-    if (Fold(part).empty()) {
+    if (Folded(part).view().empty()) {
       return Fail(ErrorCode::kInvalidArgument,
                   "aetiology \"" + std::string(text) + "\" has an empty entry; separate several with ';'", "aetiology");
     }

@@ -1,11 +1,13 @@
 #include "cirrus/io/csv.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace cirrus::io {
 
-CsvReader::CsvReader(std::string_view text, std::string source) : text_(text), source_(std::move(source)) {
-  if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+CsvReader::CsvReader(std::string_view text, std::string source, std::size_t first_line)
+    : text_(text), source_(std::move(source)), next_line_(first_line) {
+  if (first_line == 1 && text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
 }
 
 Result<bool> CsvReader::Next() {
@@ -106,6 +108,35 @@ Result<bool> CsvReader::Next() {
   pos_ = i;
   next_line_ += lines_in_record + 1;
   return true;
+}
+
+std::vector<CsvChunk> SplitCsvChunks(std::string_view text, std::size_t target_bytes, std::size_t first_line) {
+  std::vector<CsvChunk> chunks;
+  const std::size_t size = text.size();
+  const char* data = text.data();
+  std::size_t start = 0;
+  std::size_t line = first_line;
+  bool in_quotes = false;  // quote state at `start`
+  while (start < size) {
+    std::size_t target = start + std::max<std::size_t>(target_bytes, 1);
+    std::size_t end = size;
+    if (target < size) {
+      // Quote state at `target`: an odd number of quotes since `start` flips it.
+      const auto quotes = std::count(data + start, data + target, '"');
+      bool quoted = in_quotes != (quotes % 2 == 1);
+      std::size_t k = target;
+      for (; k < size; ++k) {
+        if (data[k] == '"') quoted = !quoted;
+        if (data[k] == '\n' && !quoted) break;
+      }
+      end = k < size ? k + 1 : size;
+      in_quotes = false;  // a record boundary is outside quotes
+    }
+    chunks.push_back(CsvChunk{start, end - start, line});
+    line += static_cast<std::size_t>(std::count(data + start, data + end, '\n'));
+    start = end;
+  }
+  return chunks;
 }
 
 void AppendCsvField(std::string& out, std::string_view field) {

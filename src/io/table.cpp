@@ -1,8 +1,11 @@
 #include "cirrus/io/table.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <optional>
+#include <thread>
 
 #include "cirrus/io/csv.hpp"
 #include "cirrus/io/files.hpp"
@@ -47,10 +50,10 @@ Result<ColumnTable> ParseColumns(std::string_view text, const std::string& sourc
     }
     std::optional<std::size_t> found;
     for (std::size_t c = 0; c < width && !found; ++c) {
-      if (header[c] == requests[r].name) found = c;
+      if (Trim(header[c]) == requests[r].name) found = c;
     }
     for (std::size_t c = 0; c < width && !found; ++c) {
-      if (EqualIgnoringCase(header[c], requests[r].name)) found = c;
+      if (EqualIgnoringCase(Trim(header[c]), requests[r].name)) found = c;
     }
     if (!found) {
       std::string names;
@@ -62,46 +65,112 @@ Result<ColumnTable> ParseColumns(std::string_view text, const std::string& sourc
     table.columns.push_back(Column{requests[r].name, requests[r].kind, {}, {}, {}});
   }
 
-  while (true) {
-    CIRRUS_ASSIGN_OR_RETURN(const bool more, reader.Next());
-    if (!more) break;
-    const auto fields = reader.fields();
-    if (fields.size() != width) {
-      return Fail(ErrorCode::kInvalidArgument, source + ":" + std::to_string(reader.line()) + ": " +
-                                                   std::to_string(fields.size()) + " fields, but the header has " +
-                                                   std::to_string(width));
-    }
-    table.lines.push_back(reader.line());
-    for (std::size_t r = 0; r < requests.size(); ++r) {
-      Column& column = table.columns[r];
-      const std::string_view cell = Trim(fields[index[r]]);
-      const bool missing = IsMissingValue(cell);
-      column.present.push_back(missing ? 0 : 1);
-      if (column.kind == ColumnKind::kText) {
-        column.texts.emplace_back(missing ? std::string_view() : cell);
-        continue;
+  // The records after the header are cut into chunks at record boundaries and
+  // parsed on all cores; each chunk fills its own columns, joined in order.
+  const std::string_view header_text = reader.record_text();
+  std::size_t body_start = static_cast<std::size_t>(header_text.data() - text.data()) + header_text.size();
+  if (body_start < text.size() && text[body_start] == '\r') ++body_start;
+  if (body_start < text.size() && text[body_start] == '\n') ++body_start;
+  const std::size_t header_lines = static_cast<std::size_t>(std::count(text.data(), text.data() + body_start, '\n'));
+  const std::string_view body = text.substr(body_start);
+  const unsigned threads = std::max(1U, std::thread::hardware_concurrency());
+  const std::size_t target = std::max<std::size_t>(body.size() / (4 * threads) + 1, 1 << 16);
+  const std::vector<CsvChunk> chunks = SplitCsvChunks(body, target, 1 + header_lines);
+
+  struct Part {
+    std::vector<Column> columns;
+    std::vector<std::size_t> lines;
+    std::optional<Error> error;
+  };
+  std::vector<Part> parts(chunks.size());
+  auto parse_chunk = [&](std::size_t c) {
+    Part& part = parts[c];
+    for (const Column& column : table.columns) part.columns.push_back(Column{column.name, column.kind, {}, {}, {}});
+    CsvReader chunk_reader(body.substr(chunks[c].offset, chunks[c].size), source, chunks[c].first_line);
+    while (true) {
+      auto more = chunk_reader.Next();
+      if (!more) {
+        part.error = more.error();
+        return;
       }
-      double value = 0;
-      if (!missing) {
-        std::string_view digits = cell;
-        if (digits.size() > 1 && digits.front() == '+' && digits[1] != '-') digits.remove_prefix(1);
-        const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-        if (ec != std::errc() || ptr != digits.data() + digits.size() || !std::isfinite(value)) {
-          return Fail(ErrorCode::kInvalidArgument,
-                      source + ":" + std::to_string(reader.line()) + ": column " + column.name + ", value \"" +
-                          std::string(cell) + "\": expected a number",
-                      column.name);
+      if (!*more) return;
+      const auto fields = chunk_reader.fields();
+      if (fields.size() != width) {
+        part.error = Error{ErrorCode::kInvalidArgument,
+                           source + ":" + std::to_string(chunk_reader.line()) + ": " + std::to_string(fields.size()) +
+                               " fields, but the header has " + std::to_string(width),
+                           {}};
+        return;
+      }
+      part.lines.push_back(chunk_reader.line());
+      for (std::size_t r = 0; r < requests.size(); ++r) {
+        Column& column = part.columns[r];
+        const std::string_view cell = Trim(fields[index[r]]);
+        const bool missing = IsMissingValue(cell);
+        column.present.push_back(missing ? 0 : 1);
+        if (column.kind == ColumnKind::kText) {
+          column.texts.emplace_back(missing ? std::string_view() : cell);
+          continue;
         }
+        double value = 0;
+        if (!missing) {
+          std::string_view digits = cell;
+          if (digits.size() > 1 && digits.front() == '+' && digits[1] != '-') digits.remove_prefix(1);
+          const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+          if (ec != std::errc() || ptr != digits.data() + digits.size() || !std::isfinite(value)) {
+            part.error = Error{ErrorCode::kInvalidArgument,
+                               source + ":" + std::to_string(chunk_reader.line()) + ": column " + column.name +
+                                   ", value \"" + std::string(cell) + "\": expected a number",
+                               column.name};
+            return;
+          }
+        }
+        column.numbers.push_back(value);
       }
-      column.numbers.push_back(value);
     }
+  };
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t c = next++; c < chunks.size(); c = next++) parse_chunk(c);
+  };
+  std::vector<std::thread> workers;
+  for (unsigned t = 1; t < std::min<std::size_t>(threads, chunks.size()); ++t) workers.emplace_back(work);
+  work();
+  for (std::thread& t : workers) t.join();
+
+  std::size_t rows = 0;
+  for (const Part& part : parts) {
+    if (part.error) return Fail(*part.error);  // the first bad chunk in file order
+    rows += part.lines.size();
+  }
+  table.lines.reserve(rows);
+  for (std::size_t r = 0; r < table.columns.size(); ++r) {
+    Column& column = table.columns[r];
+    column.present.reserve(rows);
+    if (column.kind == ColumnKind::kText) {
+      column.texts.reserve(rows);
+    } else {
+      column.numbers.reserve(rows);
+    }
+  }
+  for (Part& part : parts) {
+    table.lines.insert(table.lines.end(), part.lines.begin(), part.lines.end());
+    for (std::size_t r = 0; r < table.columns.size(); ++r) {
+      Column& column = table.columns[r];
+      Column& piece = part.columns[r];
+      column.present.insert(column.present.end(), piece.present.begin(), piece.present.end());
+      column.numbers.insert(column.numbers.end(), piece.numbers.begin(), piece.numbers.end());
+      column.texts.insert(column.texts.end(), std::make_move_iterator(piece.texts.begin()),
+                          std::make_move_iterator(piece.texts.end()));
+    }
+    part = Part{};
   }
   return table;
 }
 
 Result<ColumnTable> ReadColumns(const std::string& path, const std::vector<ColumnRequest>& requests) {
-  CIRRUS_ASSIGN_OR_RETURN(const std::string text, ReadFile(path));
-  return ParseColumns(text, path, requests);
+  CIRRUS_ASSIGN_OR_RETURN(const MappedFile file, MappedFile::Open(path));
+  return ParseColumns(file.text(), path, requests);
 }
 
 }  // namespace cirrus::io

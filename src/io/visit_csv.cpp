@@ -133,9 +133,14 @@ bool IsMissingValue(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   if (text.empty()) return true;
-  if (text.size() > 4) return false;  // the common case, decided without copying
-  const std::string lower = Lower(text);
-  return lower == "na" || lower == "n/a" || lower == "null";
+  if (text.size() > 4 || (text[0] >= '0' && text[0] <= '9')) return false;  // numbers, decided at once
+  char lower[4];
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  const std::string_view folded(lower, text.size());
+  return folded == "na" || folded == "n/a" || folded == "null";
 }
 
 Result<VisitColumns> VisitColumns::FromHeader(std::span<const std::string_view> header, std::string source) {

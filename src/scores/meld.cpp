@@ -52,8 +52,12 @@ Result<MeldResult> ComputeMeld(const MeldInputs& in) {
 }
 
 Result<MeldResult> ComputeMeldNa(const MeldInputs& in, double sodium_mmol_l) {
-  CIRRUS_RETURN_IF_ERROR(internal::CheckFinite("scores::ComputeMeldNa", "sodium_mmol_l", sodium_mmol_l));
   CIRRUS_ASSIGN_OR_RETURN(const MeldResult meld, ComputeMeld(in));
+  return ComputeMeldNa(meld, sodium_mmol_l);
+}
+
+Result<MeldResult> ComputeMeldNa(const MeldResult& meld, double sodium_mmol_l) {
+  CIRRUS_RETURN_IF_ERROR(internal::CheckFinite("scores::ComputeMeldNa", "sodium_mmol_l", sodium_mmol_l));
   // Both the gate and the formula use the integer MELD(i) (OPTN 2016); the
   // unrounded value would give MELD-Na 23 instead of 11 for MELD(i) 11.48.
   const int meld_i = meld.score;

@@ -91,7 +91,7 @@ Result<PanelScores> ScorePanel(const core::ClinicalSnapshot& s) {
       CIRRUS_ASSIGN_OR_RETURN(MeldResult meld, ComputeMeld(in));
       out.meld = meld;
       if (s.sodium_mmol_l.has_value()) {
-        CIRRUS_ASSIGN_OR_RETURN(MeldResult meld_na, ComputeMeldNa(in, *s.sodium_mmol_l));
+        CIRRUS_ASSIGN_OR_RETURN(MeldResult meld_na, ComputeMeldNa(meld, *s.sodium_mmol_l));
         out.meld_na = meld_na;
       } else {
         Requirements sodium;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "internal/distributions.hpp"
+#include "internal/sorted.hpp"
 
 namespace cirrus::stats {
 namespace {
@@ -60,43 +61,38 @@ std::optional<double> MedianOf(const std::vector<KaplanMeierPoint>& points, Get 
   return std::nullopt;
 }
 
-// The estimator over one group's rows, given their indices.
-KaplanMeierCurve FitRows(std::span<const std::size_t> rows, const std::vector<double>& time,
-                         std::span<const std::uint8_t> event, const std::vector<double>& entry,
-                         std::span<const double> weight, ConfidenceType confidence, double z) {
+// The estimator over one group: times ascending (ties merged), events and
+// weights in the same order, and the group's delayed entries as (entry,
+// weight) sorted by entry (empty when there is no delayed entry).
+KaplanMeierCurve Scan(std::span<const double> time, std::span<const std::uint8_t> event, std::span<const double> weight,
+                      std::span<const std::pair<double, double>> entries, bool delayed, ConfidenceType confidence,
+                      double z) {
   KaplanMeierCurve curve;
-  curve.n = rows.size();
-  if (rows.empty()) return curve;
+  const std::size_t n = time.size();
+  curve.n = n;
+  if (n == 0) return curve;
   auto w = [&](std::size_t i) { return weight.empty() ? 1.0 : weight[i]; };
-
-  std::vector<std::size_t> by_time(rows.begin(), rows.end());
-  std::sort(by_time.begin(), by_time.end(), [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
   double total = 0;
-  for (std::size_t i : by_time) total += w(i);
-
+  if (weight.empty()) {
+    total = static_cast<double>(n);
+  } else {
+    for (double x : weight) total += x;
+  }
   // At risk at t: entry < t <= time. Without delayed entry everyone entered
   // at 0; with it, entries are swept in order and entered_before(t) is the
   // weight with entry < t. n_risk(t) = entered_before(t) - weight ended before t.
-  std::vector<std::pair<double, double>> entries;  // (entry, weight), sorted
-  if (!entry.empty()) {
-    entries.reserve(rows.size());
-    for (std::size_t i : rows) entries.emplace_back(entry[i], w(i));
-    std::sort(entries.begin(), entries.end());
-  }
-  double entered_before = entry.empty() ? total : 0.0;
+  double entered_before = delayed ? 0.0 : total;
   std::size_t next_entry = 0;
   double ended_before = 0;
   double survival = 1;
   double greenwood = 0;
-  for (std::size_t start = 0; start < by_time.size();) {
-    const double t = time[by_time[start]];
+  curve.points.reserve(n);
+  for (std::size_t start = 0; start < n;) {
+    const double t = time[start];
     double d = 0;
     double c = 0;
     std::size_t end = start;
-    for (; end < by_time.size() && time[by_time[end]] == t; ++end) {
-      const std::size_t i = by_time[end];
-      (event[i] != 0 ? d : c) += w(i);
-    }
+    for (; end < n && time[end] == t; ++end) (event[end] != 0 ? d : c) += w(end);
     while (next_entry < entries.size() && entries[next_entry].first < t) {
       entered_before += entries[next_entry].second;
       ++next_entry;
@@ -136,28 +132,52 @@ Result<std::vector<KaplanMeierCurve>> FitKaplanMeierByGroup(const SurvivalData& 
   if (group.size() != data.time.size() || group_count < 1) {
     return Fail(ErrorCode::kInvalidArgument, std::string(kFunction) + ": group must have one code per subject");
   }
-  const FixedTimes fixed = TimeFix(data.time, data.entry);
-  for (std::size_t i = 0; i < fixed.entry.size(); ++i) {
-    if (!(fixed.entry[i] < fixed.time[i])) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  std::string(kFunction) + ": entry[" + std::to_string(i) + "] and time[" + std::to_string(i) +
-                      "] are equal after merging near-equal times",
-                  "entry");
-    }
-  }
-  std::vector<std::vector<std::size_t>> members(static_cast<std::size_t>(group_count));
   for (std::size_t i = 0; i < group.size(); ++i) {
     if (group[i] < 0 || group[i] >= group_count) {
       return Fail(ErrorCode::kInvalidArgument,
                   std::string(kFunction) + ": group[" + std::to_string(i) + "] is out of range", "group");
     }
-    members[static_cast<std::size_t>(group[i])].push_back(i);
   }
   const double z = internal::NormalQuantile(1.0 - (1.0 - options.level) / 2.0);
+  const bool delayed = !data.entry.empty();
+
+  // Delayed entry: entry and stop times are merged together (as R does for a
+  // (start, stop] Surv object) before sorting; otherwise the sort applies timefix.
+  FixedTimes fixed;
+  if (delayed) {
+    fixed = TimeFix(data.time, data.entry);
+    for (std::size_t i = 0; i < fixed.entry.size(); ++i) {
+      if (!(fixed.entry[i] < fixed.time[i])) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    std::string(kFunction) + ": entry[" + std::to_string(i) + "] and time[" + std::to_string(i) +
+                        "] are equal after merging near-equal times",
+                    "entry");
+      }
+    }
+  }
+  const std::span<const double> stop = delayed ? std::span<const double>(fixed.time) : data.time;
+  const internal::SortedByTime sorted =
+      internal::SortByBlockAndTime(stop, data.event, data.weight, group, group_count, {}, !delayed);
+
+  std::vector<std::vector<std::pair<double, double>>> entries(static_cast<std::size_t>(group_count));
+  if (delayed) {
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      entries[static_cast<std::size_t>(group[i])].emplace_back(fixed.entry[i],
+                                                               data.weight.empty() ? 1.0 : data.weight[i]);
+    }
+    for (auto& e : entries) std::sort(e.begin(), e.end());
+  }
   std::vector<KaplanMeierCurve> curves;
-  curves.reserve(members.size());
-  for (const auto& rows : members) {
-    curves.push_back(FitRows(rows, fixed.time, data.event, fixed.entry, data.weight, options.confidence, z));
+  curves.reserve(static_cast<std::size_t>(group_count));
+  for (std::size_t g = 0; g < static_cast<std::size_t>(group_count); ++g) {
+    const std::size_t begin = sorted.block_start[g];
+    const std::size_t count = sorted.block_start[g + 1] - begin;
+    const std::span<const double> weight = sorted.weight.empty()
+                                               ? std::span<const double>()
+                                               : std::span<const double>(sorted.weight).subspan(begin, count);
+    curves.push_back(Scan(std::span<const double>(sorted.time).subspan(begin, count),
+                          std::span<const std::uint8_t>(sorted.event).subspan(begin, count), weight, entries[g],
+                          delayed, options.confidence, z));
   }
   return curves;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "internal/distributions.hpp"
+#include "internal/sorted.hpp"
 
 namespace cirrus::stats {
 namespace {
@@ -39,18 +40,10 @@ Result<LogRankResult> LogRankTest(const SurvivalData& data, std::span<const int>
                   std::string(kFunction) + ": group or stratum code out of range at index " + std::to_string(i));
     }
   }
-  const std::vector<double> time = TimeFix(data.time, {}).time;
-
-  // One sort by (stratum, time); events before censorings needs no order
-  // here because all rows at a time leave the risk set together.
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  auto stratum_of = [&](std::size_t i) { return strata.empty() ? 0 : strata[i]; };
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const int sa = stratum_of(a);
-    const int sb = stratum_of(b);
-    return sa != sb ? sa < sb : time[a] < time[b];
-  });
+  // One sort by (stratum, time), with timefix. Events before censorings needs
+  // no order here: all rows at a time leave the risk set together.
+  const internal::SortedByTime sorted =
+      internal::SortByBlockAndTime(data.time, data.event, {}, strata, strata.empty() ? 1 : strata_count, group);
 
   LogRankResult result;
   result.groups.resize(k);
@@ -58,29 +51,29 @@ Result<LogRankResult> LogRankTest(const SurvivalData& data, std::span<const int>
   Eigen::MatrixXd variance = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
   std::vector<double> at_risk(k);
   std::vector<double> deaths(k);
+  const std::vector<double>& time = sorted.time;
+  const std::vector<std::uint8_t>& event = sorted.event;
+  const std::vector<int>& label = sorted.label;
 
-  for (std::size_t begin = 0; begin < n;) {
-    // One stratum: [begin, stratum_end).
-    std::size_t stratum_end = begin;
-    while (stratum_end < n && stratum_of(order[stratum_end]) == stratum_of(order[begin])) ++stratum_end;
+  for (std::size_t b = 0; b + 1 < sorted.block_start.size(); ++b) {
+    const std::size_t begin = sorted.block_start[b];
+    const std::size_t stratum_end = sorted.block_start[b + 1];
+    if (begin == stratum_end) continue;
     std::fill(at_risk.begin(), at_risk.end(), 0.0);
-    for (std::size_t r = begin; r < stratum_end; ++r) at_risk[static_cast<std::size_t>(group[order[r]])] += 1;
+    for (std::size_t r = begin; r < stratum_end; ++r) at_risk[static_cast<std::size_t>(label[r])] += 1;
     double total = static_cast<double>(stratum_end - begin);
     double km = 1;  // pooled KM just before the current time (left-continuous)
 
     for (std::size_t start = begin; start < stratum_end;) {
-      const double t = time[order[start]];
+      const double t = time[start];
       std::size_t end = start;
       std::fill(deaths.begin(), deaths.end(), 0.0);
       double d = 0;
-      double leaving = 0;
-      for (; end < stratum_end && time[order[end]] == t; ++end) {
-        const std::size_t i = order[end];
-        if (data.event[i] != 0) {
-          deaths[static_cast<std::size_t>(group[i])] += 1;
+      for (; end < stratum_end && time[end] == t; ++end) {
+        if (event[end] != 0) {
+          deaths[static_cast<std::size_t>(label[end])] += 1;
           d += 1;
         }
-        leaving += 1;
       }
       if (d > 0) {
         const double weight = std::pow(km, options.rho) * std::pow(1.0 - km, options.gamma);
@@ -91,21 +84,20 @@ Result<LogRankResult> LogRankTest(const SurvivalData& data, std::span<const int>
         if (total > 1) {
           const double factor = weight * weight * d * (total - d) / (total * (total - 1));
           for (std::size_t a = 0; a < k; ++a) {
-            for (std::size_t b = 0; b < k; ++b) {
-              const double delta = a == b ? 1.0 : 0.0;
-              variance(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) +=
-                  factor * at_risk[a] * (delta - at_risk[b] / total);
+            for (std::size_t c = 0; c < k; ++c) {
+              const double delta = a == c ? 1.0 : 0.0;
+              variance(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(c)) +=
+                  factor * at_risk[a] * (delta - at_risk[c] / total);
             }
           }
         }
         km *= (total - d) / total;
       }
       // Everyone at this time leaves the risk set after it.
-      for (std::size_t r = start; r < end; ++r) at_risk[static_cast<std::size_t>(group[order[r]])] -= 1;
-      total -= leaving;
+      for (std::size_t r = start; r < end; ++r) at_risk[static_cast<std::size_t>(label[r])] -= 1;
+      total -= static_cast<double>(end - start);
       start = end;
     }
-    begin = stratum_end;
   }
 
   // Quadratic form on groups with E > 0, leaving out the first of them.
@@ -142,12 +134,24 @@ Result<std::vector<PairwiseComparison>> PairwiseLogRank(const SurvivalData& data
                                                         int group_count, std::span<const int> strata, int strata_count,
                                                         const LogRankOptions& options) {
   CIRRUS_RETURN_IF_ERROR(CheckSurvivalData("stats::PairwiseLogRank", data));
+  // Each pair is tested on (time, event) alone, so weights or entry would be dropped silently.
+  if (!data.weight.empty() || !data.entry.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "stats::PairwiseLogRank: case weights and delayed entry are not defined for the log-rank test");
+  }
   if (group.size() != data.time.size()) {
     return Fail(ErrorCode::kInvalidArgument, "stats::PairwiseLogRank: group needs one code per subject");
   }
-  std::vector<std::size_t> sizes(static_cast<std::size_t>(std::max(group_count, 0)));
-  for (int g : group) {
-    if (g >= 0 && g < group_count) ++sizes[static_cast<std::size_t>(g)];
+  if (group_count < 2) {
+    return Fail(ErrorCode::kInvalidArgument, "stats::PairwiseLogRank: the test needs at least two groups", "group");
+  }
+  std::vector<std::size_t> sizes(static_cast<std::size_t>(group_count));
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (group[i] < 0 || group[i] >= group_count) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "stats::PairwiseLogRank: group code out of range at index " + std::to_string(i), "group");
+    }
+    ++sizes[static_cast<std::size_t>(group[i])];
   }
   std::vector<PairwiseComparison> pairs;
   for (int a = 0; a < group_count; ++a) {

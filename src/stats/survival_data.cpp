@@ -1,6 +1,7 @@
 #include "cirrus/stats/survival_data.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -8,11 +9,12 @@
 namespace cirrus::stats {
 namespace {
 
+// The shortest text that reads back as `v` (std::to_string's six fixed
+// decimals printed -1e-7 as "-0").
 std::string Num(double v) {
-  std::string s = std::to_string(v);
-  while (s.size() > 1 && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  return ec == std::errc() ? std::string(buffer, end) : std::string("?");
 }
 
 Status Bad(std::string_view function, std::string_view array, std::size_t index, double value, std::string_view must) {

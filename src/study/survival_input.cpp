@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <map>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace cirrus::study {
 namespace {
@@ -15,25 +17,49 @@ std::optional<double> AsNumber(std::string_view text) {
   return value;
 }
 
-// Codes for labels in R's factor order: numeric when all are numbers.
-std::vector<std::string> OrderedLabels(std::vector<std::string> labels) {
-  std::sort(labels.begin(), labels.end());
-  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
-  const bool numeric = std::all_of(labels.begin(), labels.end(), [](const std::string& l) { return AsNumber(l); });
-  if (numeric) {
-    std::stable_sort(labels.begin(), labels.end(),
-                     [](const std::string& a, const std::string& b) { return *AsNumber(a) < *AsNumber(b); });
-  }
-  return labels;
+// Labels in R's factor order, and each value's code. When every value is a
+// number the column is numeric, as R reads it: values are ordered and merged
+// by number ("2" and "2.0" are one group, labelled "2"). Otherwise labels are
+// the texts in byte order. Distinct values are found with a hash map first,
+// so only they are sorted, not a million copies.
+struct Levels {
+  std::vector<std::string> labels;
+  std::vector<int> codes;
+};
+
+std::string ShortestText(double value) {
+  char buffer[32];
+  const auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc() ? std::string(buffer, ptr) : std::string("?");
 }
 
-std::vector<int> Encode(const std::vector<std::string>& values, const std::vector<std::string>& labels) {
-  std::map<std::string, int> code;
-  for (std::size_t i = 0; i < labels.size(); ++i) code[labels[i]] = static_cast<int>(i);
-  std::vector<int> out;
-  out.reserve(values.size());
-  for (const std::string& v : values) out.push_back(code.at(v));
-  return out;
+Levels Factor(const std::vector<std::string>& values) {
+  std::unordered_set<std::string_view> distinct(values.begin(), values.end());
+  const bool numeric =
+      std::all_of(distinct.begin(), distinct.end(), [](std::string_view v) { return AsNumber(v).has_value(); });
+  Levels levels;
+  std::unordered_map<std::string_view, int> code;
+  if (numeric) {
+    std::vector<double> numbers;
+    for (std::string_view v : distinct) numbers.push_back(*AsNumber(v));
+    std::sort(numbers.begin(), numbers.end());
+    numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+    for (double x : numbers) levels.labels.push_back(ShortestText(x));
+    for (std::string_view v : distinct) {
+      const double x = *AsNumber(v);
+      code.emplace(v, static_cast<int>(std::lower_bound(numbers.begin(), numbers.end(), x) - numbers.begin()));
+    }
+  } else {
+    std::vector<std::string_view> texts(distinct.begin(), distinct.end());
+    std::sort(texts.begin(), texts.end());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      levels.labels.emplace_back(texts[i]);
+      code.emplace(texts[i], static_cast<int>(i));
+    }
+  }
+  levels.codes.reserve(values.size());
+  for (const std::string& v : values) levels.codes.push_back(code.at(v));
+  return levels;
 }
 
 }  // namespace
@@ -146,11 +172,13 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
                                                  std::to_string(out.dropped_missing) + " with missing values" +
                                                  (spec.landmark ? " and those not at risk at the landmark" : ""));
   }
-  out.group_labels = OrderedLabels(group_values);
-  out.group = Encode(group_values, out.group_labels);
+  Levels groups = Factor(group_values);
+  out.group_labels = std::move(groups.labels);
+  out.group = std::move(groups.codes);
   if (strata != nullptr) {
-    out.strata_labels = OrderedLabels(strata_values);
-    out.strata = Encode(strata_values, out.strata_labels);
+    Levels levels = Factor(strata_values);
+    out.strata_labels = std::move(levels.labels);
+    out.strata = std::move(levels.codes);
   }
   return out;
 }

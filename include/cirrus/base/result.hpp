@@ -18,6 +18,7 @@
 //   else use(*r);
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -129,27 +130,27 @@ class [[nodiscard]] Result {
   std::variant<T, Error> state_;
 };
 
-/// Success or an Error, for operations that produce no value.
+/// Success or an Error, for operations that produce no value. Success holds
+/// no Error at all, so the common path costs one flag.
 template <>
 class [[nodiscard]] Result<void> {
  public:
   using value_type = void;
   Result() = default;
-  Result(Unexpected<Error> error) : error_(std::move(error).error()), ok_(false) {}  // NOLINT
+  Result(Unexpected<Error> error) : error_(std::move(error).error()) {}  // NOLINT
 
-  [[nodiscard]] bool has_value() const { return ok_; }
-  explicit operator bool() const { return ok_; }
+  [[nodiscard]] bool has_value() const { return !error_.has_value(); }
+  explicit operator bool() const { return has_value(); }
   void value() const {
-    if (!ok_) internal::DieOnBadResultAccess(error_);
+    if (error_) internal::DieOnBadResultAccess(*error_);
   }
   [[nodiscard]] const Error& error() const& {
-    if (ok_) internal::DieOnBadResultAccess(Error{ErrorCode::kInternal, "error() on a value", {}});
-    return error_;
+    if (!error_) internal::DieOnBadResultAccess(Error{ErrorCode::kInternal, "error() on a value", {}});
+    return *error_;
   }
 
  private:
-  Error error_;
-  bool ok_ = true;
+  std::optional<Error> error_;
 };
 
 using Status = Result<void>;

@@ -28,8 +28,9 @@ namespace cirrus::io {
 
 class CsvReader {
  public:
-  /// `text` must outlive the reader; `source` names the file in messages.
-  CsvReader(std::string_view text, std::string source);
+  /// `text` must outlive the reader; `source` names the file in messages;
+  /// `first_line` is the file line on which `text` starts (for a chunk of a file).
+  CsvReader(std::string_view text, std::string source, std::size_t first_line = 1);
 
   /// Advances to the next record; false at the end of the input. Blank lines
   /// are skipped and a UTF-8 byte-order mark at the start is ignored.
@@ -56,6 +57,19 @@ class CsvReader {
   std::string unescaped_;
   std::vector<std::pair<std::size_t, std::size_t>> field_offsets_;
 };
+
+/// A piece of CSV text that starts and ends on record boundaries.
+struct CsvChunk {
+  std::size_t offset = 0;  ///< into the text given to SplitCsvChunks
+  std::size_t size = 0;
+  std::size_t first_line = 1;  ///< file line of the chunk's first byte
+};
+
+/// Cuts `text` (records only, no header) into chunks of about `target_bytes`
+/// that begin and end on record boundaries, honouring quoted line breaks, so
+/// that each chunk can be parsed on its own (in parallel). `first_line` is
+/// the file line on which `text` starts.
+std::vector<CsvChunk> SplitCsvChunks(std::string_view text, std::size_t target_bytes, std::size_t first_line);
 
 /// Appends `field` to `out`, quoted when it holds a comma, quote or line break.
 void AppendCsvField(std::string& out, std::string_view field);

@@ -19,6 +19,25 @@ namespace cirrus::io {
 /// kInvalidArgument when it cannot be read (a directory, no permission).
 Result<std::string> ReadFile(const std::string& path);
 
+/// A whole file mapped read-only into memory: no copy, pages read on demand.
+/// The view stays valid while the MappedFile lives.
+class MappedFile {
+ public:
+  /// Errors: as ReadFile.
+  static Result<MappedFile> Open(const std::string& path);
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+  [[nodiscard]] std::string_view text() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  MappedFile(void* data, std::size_t size) : data_(data), size_(size) {}
+  void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 /// A file written under a temporary name beside its final path and renamed
 /// into place by Commit(). Destroying it uncommitted removes the temporary.
 class AtomicOutputFile {

@@ -55,6 +55,11 @@ Result<MeldResult> ComputeMeld(const MeldInputs& inputs);
 /// Errors: kInvalidArgument when a value is not finite or not positive.
 Result<MeldResult> ComputeMeldNa(const MeldInputs& inputs, double sodium_mmol_l);
 
+/// The same from a MELD already computed for the same inputs (saves
+/// recomputing it when both scores are wanted). Errors: kInvalidArgument when
+/// sodium is not finite.
+Result<MeldResult> ComputeMeldNa(const MeldResult& meld, double sodium_mmol_l);
+
 /// Who the candidate is, which sets the MELD 3.0 sex term: adult women get
 /// 1.33 points; candidates aged 12-17 get 1.33 whatever their sex (OPTN 2023).
 /// Under 12, PELD applies and MELD 3.0 is not defined.

@@ -52,8 +52,9 @@ struct SurvivalInput {
   [[nodiscard]] int StrataCount() const { return strata.empty() ? 1 : static_cast<int>(strata_labels.size()); }
 };
 
-/// Labels are ordered as R orders factor levels of the column: numerically
-/// when every label is a number, else by bytes. Errors: kInvalidArgument
+/// Labels are ordered as R orders factor levels of the column: when every
+/// value is a number, numerically, with equal numbers one group ("2" and
+/// "2.0") labelled by the number's shortest text; else the texts by bytes. Errors: kInvalidArgument
 /// naming file, line, column and value for a negative time, an entry not
 /// before its time, an event cell that is not a number (without
 /// event_values), an event value that never occurs, a weight <= 0; or when

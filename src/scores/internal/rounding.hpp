@@ -21,23 +21,26 @@ inline double RoundHalfUp(double value) {
 // Validation at module entry (style B4.4): the message names the function and
 // the parameter.
 inline Status CheckFinite(std::string_view function, std::string_view parameter, double value) {
-  if (std::isfinite(value)) return {};
+  if (std::isfinite(value)) [[likely]]
+    return {};
   return Fail(ErrorCode::kInvalidArgument,
               std::string(function) + ": " + std::string(parameter) + " is not a finite number",
               std::string(parameter));
 }
 
 inline Status CheckPositive(std::string_view function, std::string_view parameter, double value) {
+  if (std::isfinite(value) && value > 0) [[likely]]
+    return {};
   CIRRUS_RETURN_IF_ERROR(CheckFinite(function, parameter, value));
-  if (value > 0) return {};
   return Fail(ErrorCode::kInvalidArgument,
               std::string(function) + ": " + std::string(parameter) + " is " + std::to_string(value) + ", must be > 0",
               std::string(parameter));
 }
 
 inline Status CheckNonNegative(std::string_view function, std::string_view parameter, double value) {
+  if (std::isfinite(value) && value >= 0) [[likely]]
+    return {};
   CIRRUS_RETURN_IF_ERROR(CheckFinite(function, parameter, value));
-  if (value >= 0) return {};
   return Fail(ErrorCode::kInvalidArgument,
               std::string(function) + ": " + std::string(parameter) + " is " + std::to_string(value) + ", must be >= 0",
               std::string(parameter));

@@ -109,9 +109,9 @@ logrank_case("lr_pbc_landmark13", "pbc", Surv(time, status == 2) ~ trt, pbc_lm,
              paste(pbc_args, "--group trt --landmark", lm))
 
 # Random data, several sizes and seeds: continuous times, heavy ties, weights, delayed entry.
-for (seed in c(1, 2, 3)) {
+for (seed in c(1, 2, 3, 4)) {
   set.seed(seed)
-  n <- c(60, 400, 3000)[seed]
+  n <- c(60, 400, 3000, 20000)[seed]  # 20000 exercises the radix sort (n >= 4096)
   arm <- sample(c("a", "b", "c"), n, replace = TRUE)
   rate <- c(a = 0.10, b = 0.07, c = 0.05)[arm]
   t_event <- rexp(n, rate); t_cens <- runif(n, 0, 30)
