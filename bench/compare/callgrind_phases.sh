@@ -51,9 +51,8 @@ gawk -v rows="$rows" -v cirrus="$cirrus" '
   !csv && /cirrus::io::CsvReader::Next\(/ { csv = count($0) }
   !parse && /cirrus::io::VisitColumns::Parse\(/ { parse = count($0) }
   !score && /cirrus::scores::ScorePanel\(/ { score = count($0) }
-  !fmt && /fmt::v[0-9]+::vformat_to</ { fmt = count($0) }
-  !fmt && /fmt::v[0-9]+::detail::vformat_to</ { fmt = count($0) }
-  !read && /cirrus::io::ReadFile\(/ { read = count($0) }
+  !fmt && /cirrus::study::AppendScoreFields\(/ { fmt = count($0) }
+  !read && /cirrus::io::MappedFile::Open\(/ { read = count($0) }
   END {
     if (!total || !run) { print "callgrind_phases.sh: no cirrus symbols in the profile" > "/dev/stderr"; exit 1 }
     rest = total - csv - parse - score - fmt - read
@@ -63,8 +62,8 @@ gawk -v rows="$rows" -v cirrus="$cirrus" '
     row("split CSV records", "io::CsvReader::Next", csv)
     row("parse and validate fields", "io::VisitColumns::Parse", parse)
     row("score", "scores::ScorePanel", score)
-    row("format score columns", "fmt::vformat_to (AppendScoreFields)", fmt)
-    row("read the file", "io::ReadFile", read)
+    row("format score columns", "study::AppendScoreFields", fmt)
+    row("map the file", "io::MappedFile::Open", read)
     row("the rest", "row loop, record copy, write, start-up", rest)
   }
   function row(phase, fn, n) { printf "| %s | `%s` | %.0f | %.1f%% |\n", phase, fn, n / rows, 100 * n / total }

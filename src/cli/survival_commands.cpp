@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cmath>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "cirrus/io/files.hpp"
@@ -85,14 +86,25 @@ Status RunKm(const SurvivalOptions& o) {
   stats::KaplanMeierOptions options;
   options.confidence = conf;
   options.level = o.conf_level;
-  CIRRUS_ASSIGN_OR_RETURN(const std::vector<stats::KaplanMeierCurve> curves,
-                          stats::FitKaplanMeierByGroup(input.Data(), input.group, input.GroupCount(), options));
   // Curves of two or more groups come with the log-rank test that compares
   // them, as a survival plot does; it is defined without weights or entry.
-  std::optional<stats::LogRankResult> test;
+  // The test runs on a second thread while the curves are fitted.
+  std::optional<Result<stats::LogRankResult>> test_result;
+  std::thread test_thread;
   if (input.GroupCount() >= 2 && input.weight.empty() && input.entry.empty()) {
-    CIRRUS_ASSIGN_OR_RETURN(
-        test, stats::LogRankTest(input.Data(), input.group, input.GroupCount(), input.strata, input.StrataCount()));
+    test_thread = std::thread([&] {
+      test_result =
+          stats::LogRankTest(input.Data(), input.group, input.GroupCount(), input.strata, input.StrataCount());
+    });
+  }
+  auto fitted = stats::FitKaplanMeierByGroup(input.Data(), input.group, input.GroupCount(), options);
+  if (test_thread.joinable()) test_thread.join();
+  if (!fitted) return Fail(fitted.error());
+  const std::vector<stats::KaplanMeierCurve>& curves = *fitted;
+  std::optional<stats::LogRankResult> test;
+  if (test_result) {
+    if (!*test_result) return Fail(test_result->error());
+    test = **test_result;
   }
 
   std::string out;

@@ -15,8 +15,9 @@ struct Key {
 
 // Times are finite and >= 0 (CheckSurvivalData), and the bit patterns of
 // non-negative doubles order like unsigned integers, so a least-significant-
-// digit radix sort on 16-bit digits sorts them stably in linear time; digits
-// that all keys share are skipped. Small inputs use std::stable_sort.
+// digit radix sort on 16-bit digits sorts them stably in linear time (11-bit
+// digits, six passes, measured slower at 10^6); digits that all keys share
+// are skipped. Small inputs use std::stable_sort.
 void SortByTime(std::vector<Key>& keys) {
   const std::size_t n = keys.size();
   if (n < 4096) {

@@ -33,7 +33,7 @@ std::string ShortestText(double value) {
   return ec == std::errc() ? std::string(buffer, ptr) : std::string("?");
 }
 
-Levels Factor(const std::vector<std::string>& values) {
+Levels Factor(const std::vector<std::string_view>& values) {
   std::unordered_set<std::string_view> distinct(values.begin(), values.end());
   const bool numeric =
       std::all_of(distinct.begin(), distinct.end(), [](std::string_view v) { return AsNumber(v).has_value(); });
@@ -58,7 +58,7 @@ Levels Factor(const std::vector<std::string>& values) {
     }
   }
   levels.codes.reserve(values.size());
-  for (const std::string& v : values) levels.codes.push_back(code.at(v));
+  for (std::string_view v : values) levels.codes.push_back(code.at(v));
   return levels;
 }
 
@@ -97,8 +97,11 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
   };
 
   SurvivalInput out;
-  std::vector<std::string> group_values;
-  std::vector<std::string> strata_values;
+  // Views into the table's cells: no copy of a million labels.
+  std::vector<std::string_view> group_values;
+  std::vector<std::string_view> strata_values;
+  std::vector<std::optional<double>> event_numbers;
+  for (const std::string& v : spec.event_values) event_numbers.push_back(AsNumber(v));
   std::vector<std::uint8_t> value_seen(spec.event_values.size(), 0);
   for (std::size_t row = 0; row < table.rows(); ++row) {
     bool complete = true;
@@ -129,9 +132,9 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
       }
       is_event = *number != 0 ? 1 : 0;
     } else {
+      const auto a = AsNumber(cell);
       for (std::size_t v = 0; v < spec.event_values.size(); ++v) {
-        const auto a = AsNumber(cell);
-        const auto b = AsNumber(spec.event_values[v]);
+        const auto& b = event_numbers[v];
         if (cell == spec.event_values[v] || (a && b && *a == *b)) {
           is_event = 1;
           value_seen[v] = 1;
@@ -156,7 +159,7 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
     out.event.push_back(is_event);
     if (entry != nullptr) out.entry.push_back(start);
     if (weights != nullptr) out.weight.push_back(w);
-    group_values.push_back(group != nullptr ? group->texts[row] : std::string("all"));
+    group_values.push_back(group != nullptr ? std::string_view(group->texts[row]) : std::string_view("all"));
     if (strata != nullptr) strata_values.push_back(strata->texts[row]);
   }
   for (std::size_t v = 0; v < spec.event_values.size(); ++v) {
