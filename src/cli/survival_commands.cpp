@@ -4,8 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cmath>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cirrus/io/files.hpp"
 #include "cirrus/io/table.hpp"
