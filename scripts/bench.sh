@@ -38,6 +38,10 @@ echo >&2
 echo "== Kaplan-Meier + log-rank against R, $rows subjects" >&2
 bench/compare/survival.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare"
 
+echo >&2
+echo "== competing risks (cumulative incidence + Gray's test) against R's cmprsk::cuminc, $rows subjects" >&2
+bench/compare/competing.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare"
+
 if [[ $callgrind != 0 ]]; then
   echo >&2
   if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
@@ -49,4 +53,4 @@ if [[ $callgrind != 0 ]]; then
 fi
 
 echo >&2
-echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/survival.md, compare/callgrind_phases.md)" >&2
+echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/survival.md, compare/competing.md, compare/callgrind_phases.md)" >&2

@@ -13,4 +13,11 @@ write.csv(d, file.path(out, "survival.csv"), row.names = FALSE)
 time_it <- function(expr) { gc(); as.numeric(system.time(expr)["elapsed"]) }
 km <- replicate(3, time_it(survfit(Surv(time, status) ~ arm, data = d)))
 lr <- replicate(3, time_it(survdiff(Surv(time, status) ~ arm, data = d)))
-cat(sprintf("r_km_seconds %.4f\nr_logrank_seconds %.4f\n", median(km), median(lr)))
+cox <- replicate(3, time_it(coxph(Surv(time, status) ~ x1 + x2 + x3 + x4 + x5, data = d)))
+# The numerical core alone: coxph.fit on the model matrix, as the issue's second anchor.
+y <- Surv(d$time, d$status); x <- as.matrix(d[, c("x1", "x2", "x3", "x4", "x5")])
+core <- replicate(3, time_it(coxph.fit(x, y, strata = NULL, offset = NULL, init = NULL,
+                                       control = coxph.control(), weights = NULL, method = "efron",
+                                       rownames = NULL)))
+cat(sprintf("r_km_seconds %.4f\nr_logrank_seconds %.4f\nr_coxph_seconds %.4f\nr_coxph_fit_seconds %.4f\n",
+            median(km), median(lr), median(cox), median(core)))

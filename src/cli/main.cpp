@@ -6,7 +6,10 @@
 #include <exception>
 #include <string>
 
+#include "cif_command.hpp"
+#include "cox_command.hpp"
 #include "exit_codes.hpp"
+#include "rmst_command.hpp"
 #include "score_command.hpp"
 #include "survival_commands.hpp"
 
@@ -22,6 +25,12 @@ int Run(int argc, char** argv) {
   CLI::App* km = cirrus::cli::AddKmCommand(app, km_options);
   cirrus::cli::SurvivalOptions logrank_options;
   CLI::App* logrank = cirrus::cli::AddLogRankCommand(app, logrank_options);
+  cirrus::cli::CifOptions cif_options;
+  CLI::App* cif = cirrus::cli::AddCifCommand(app, cif_options);
+  cirrus::cli::RmstCommandOptions rmst_options;
+  CLI::App* rmst = cirrus::cli::AddRmstCommand(app, rmst_options);
+  cirrus::cli::CoxOptions cox_options;
+  CLI::App* cox = cirrus::cli::AddCoxCommand(app, cox_options);
 
   try {
     app.parse(argc, argv);
@@ -31,7 +40,7 @@ int Run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string command;
-    for (const CLI::App* sub : {score, km, logrank}) {
+    for (const CLI::App* sub : app.get_subcommands({})) {
       if (argc > 1 && sub->get_name() == argv[1]) command = sub->get_name() + " ";
     }
     std::fprintf(stderr, "cirrus: %s\nRun 'cirrus %s--help' for usage.\n", e.what(), command.c_str());
@@ -42,6 +51,9 @@ int Run(int argc, char** argv) {
   if (score->parsed()) status = cirrus::cli::RunScore(score_options);
   if (km->parsed()) status = cirrus::cli::RunKm(km_options);
   if (logrank->parsed()) status = cirrus::cli::RunLogRank(logrank_options);
+  if (cif->parsed()) status = cirrus::cli::RunCif(cif_options);
+  if (rmst->parsed()) status = cirrus::cli::RunRmst(rmst_options);
+  if (cox->parsed()) status = cirrus::cli::RunCox(cox_options);
   if (!status) {
     std::fprintf(stderr, "cirrus: %s\n", status.error().message.c_str());
     return cirrus::cli::ExitCodeFor(status.error().code);

@@ -17,39 +17,17 @@ namespace cirrus::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json Number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-Json Number(const std::optional<double>& v) { return v && std::isfinite(*v) ? Json(*v) : Json(nullptr); }
-
-std::string Text(const std::optional<double>& v, int decimals = 4) {
-  return v && std::isfinite(*v) ? fmt::format("{:.{}f}", *v, decimals) : std::string("NA");
-}
+using internal::Number;
+using internal::Text;
 
 void AddCommonOptions(CLI::App* cmd, SurvivalOptions& o) {
-  cmd->add_option("--input", o.input, "CSV file with a header row")->required();
-  cmd->add_option("--time", o.time, "column with the event or censoring time")->required();
-  cmd->add_option("--event", o.event, "column with the event indicator")->required();
-  cmd->add_option("--event-value", o.event_values, "values of --event that mean the event (default: any non-zero)")
-      ->delimiter(',');
-  cmd->add_option("--group", o.group, "column whose values define the groups");
-  cmd->add_option("--strata", o.strata, "column whose values define strata");
-  cmd->add_option("--landmark", o.landmark, "keep subjects with time > T and measure time from T");
-  cmd->add_option("--format", o.format, "text, json or csv")->check(CLI::IsMember({"text", "json", "csv"}));
+  internal::AddColumnOptions(cmd, o);
+  internal::AddStrataOption(cmd, o);
+  internal::AddLandmarkOption(cmd, o);
+  internal::AddFormatOption(cmd, o);
 }
 
-Result<study::SurvivalInput> LoadInput(const SurvivalOptions& o) {
-  study::SurvivalSpec spec;
-  spec.time = o.time;
-  spec.event = o.event;
-  spec.event_values = o.event_values;
-  spec.entry = o.entry;
-  spec.group = o.group;
-  spec.strata = o.strata;
-  spec.weights = o.weights;
-  spec.landmark = o.landmark;
-  CIRRUS_ASSIGN_OR_RETURN(const io::ColumnTable table, io::ReadColumns(o.input, spec.Requests()));
-  return study::BuildSurvivalInput(table, spec);
-}
+Result<study::SurvivalInput> LoadInput(const SurvivalOptions& o) { return internal::LoadSurvivalInput(o); }
 
 Result<stats::ConfidenceType> ParseConfType(const std::string& text) {
   if (text == "log") return stats::ConfidenceType::kLog;
@@ -63,8 +41,7 @@ Result<stats::ConfidenceType> ParseConfType(const std::string& text) {
 CLI::App* AddKmCommand(CLI::App& app, SurvivalOptions& o) {
   CLI::App* cmd = app.add_subcommand("km", "Kaplan-Meier curves with Greenwood confidence intervals and medians");
   AddCommonOptions(cmd, o);
-  cmd->add_option("--entry", o.entry, "column with the delayed-entry (left-truncation) time");
-  cmd->add_option("--weights", o.weights, "column with case weights");
+  internal::AddEntryAndWeightsOptions(cmd, o);
   cmd->add_option("--times", o.times, "report survival at these times (comma-separated)")->delimiter(',');
   cmd->add_option("--conf-type", o.conf_type, "log (default), log-log or plain")
       ->check(CLI::IsMember({"log", "log-log", "plain"}));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cirrus/base/result.hpp"
+#include "internal/survival_input_options.hpp"
 
 namespace CLI {
 class App;
@@ -12,20 +13,14 @@ class App;
 
 namespace cirrus::cli {
 
-// Options shared by the survival commands (km, logrank), as typed.
-struct SurvivalOptions {
-  std::string input;
-  std::string time;
-  std::string event;
-  std::vector<std::string> event_values;
-  std::optional<std::string> group, strata, entry, weights;
-  std::optional<double> landmark;
+// Options of the km and logrank commands, as typed: the input and its
+// columns (shared with the other survival commands), then their own.
+struct SurvivalOptions : internal::SurvivalInputOptions {
   std::vector<double> times;
   std::string conf_type = "log";
   double conf_level = 0.95;
   double rho = 0;
   double gamma = 0;
-  std::string format = "text";
 };
 
 CLI::App* AddKmCommand(CLI::App& app, SurvivalOptions& options);

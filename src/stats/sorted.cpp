@@ -94,6 +94,7 @@ SortedByTime SortByBlockAndTime(std::span<const double> time, std::span<const st
   std::vector<std::size_t> cursor(out.block_start.begin(), out.block_start.end() - 1);
   out.time.resize(n);
   out.event.resize(n);
+  out.order.resize(n);
   if (!weight.empty()) out.weight.resize(n);
   if (!label.empty()) out.label.resize(n);
   for (const Key& key : keys) {
@@ -101,6 +102,7 @@ SortedByTime SortByBlockAndTime(std::span<const double> time, std::span<const st
     const std::size_t at = cursor[static_cast<std::size_t>(block.empty() ? 0 : block[i])]++;
     out.time[at] = key.time;
     out.event[at] = event[i];
+    out.order[at] = i;
     if (!weight.empty()) out.weight[at] = weight[i];
     if (!label.empty()) out.label[at] = label[i];
   }

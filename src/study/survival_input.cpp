@@ -64,12 +64,52 @@ Levels Factor(const std::vector<std::string_view>& values) {
 
 }  // namespace
 
+Result<std::vector<CovariateSpec>> ParseCovariates(std::string_view text) {
+  std::vector<CovariateSpec> terms;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view term = text.substr(start, end - start);
+    while (!term.empty() && term.front() == ' ') term.remove_prefix(1);
+    while (!term.empty() && term.back() == ' ') term.remove_suffix(1);
+    if (term.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "covariates \"" + std::string(text) + "\" have an empty term",
+                  "covariates");
+    }
+    CovariateSpec spec;
+    spec.name = std::string(term);
+    const std::size_t open = term.find('(');
+    if (open == std::string_view::npos) {
+      spec.column = std::string(term);
+    } else {
+      const std::string_view function = term.substr(0, open);
+      if (term.back() != ')' || function != "log") {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "covariate \"" + std::string(term) + "\": the only transform is log(column)", "covariates");
+      }
+      spec.column = std::string(term.substr(open + 1, term.size() - open - 2));
+      spec.transform = CovariateSpec::Transform::kLog;
+    }
+    terms.push_back(std::move(spec));
+    start = end + 1;
+  }
+  return terms;
+}
+
 std::vector<io::ColumnRequest> SurvivalSpec::Requests() const {
   std::vector<io::ColumnRequest> r{{time, io::ColumnKind::kNumber}, {event, io::ColumnKind::kText}};
   if (entry) r.push_back({*entry, io::ColumnKind::kNumber});
   if (group) r.push_back({*group, io::ColumnKind::kText});
   if (strata) r.push_back({*strata, io::ColumnKind::kText});
   if (weights) r.push_back({*weights, io::ColumnKind::kNumber});
+  if (cluster) r.push_back({*cluster, io::ColumnKind::kText});
+  for (const CovariateSpec& c : covariates) {
+    const bool requested = std::any_of(r.begin(), r.end(), [&](const io::ColumnRequest& q) {
+      return q.name == c.column && q.kind == io::ColumnKind::kNumber;
+    });
+    if (!requested) r.push_back({c.column, io::ColumnKind::kNumber});
+  }
   return r;
 }
 
@@ -81,7 +121,18 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
   const io::Column* group = spec.group ? &table.columns.at(next++) : nullptr;
   const io::Column* strata = spec.strata ? &table.columns.at(next++) : nullptr;
   const io::Column* weights = spec.weights ? &table.columns.at(next++) : nullptr;
-  const std::vector<const io::Column*> used = {&time, &event, entry, group, strata, weights};
+  const io::Column* cluster = spec.cluster ? &table.columns.at(next++) : nullptr;
+  std::vector<const io::Column*> used = {&time, &event, entry, group, strata, weights, cluster};
+  std::vector<const io::Column*> covariate_columns;
+  for (const CovariateSpec& c : spec.covariates) {
+    const auto found = std::find_if(table.columns.begin(), table.columns.end(), [&](const io::Column& column) {
+      return column.name == c.column && column.kind == io::ColumnKind::kNumber;
+    });
+    covariate_columns.push_back(&*found);
+    used.push_back(&*found);
+  }
+  std::vector<std::vector<double>> covariate_values(spec.covariates.size());
+  std::vector<std::string_view> cluster_values;
 
   auto fail = [&](std::size_t row, const io::Column& column, std::string_view value, const std::string& why) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -103,6 +154,10 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
   std::vector<std::optional<double>> event_numbers;
   for (const std::string& v : spec.event_values) event_numbers.push_back(AsNumber(v));
   std::vector<std::uint8_t> value_seen(spec.event_values.size(), 0);
+  // Competing risks: the cells of the events, labelled in R's factor order after the loop.
+  const bool causes = spec.event_coding == EventCoding::kCauses;
+  std::vector<std::string_view> cause_values;
+  std::vector<std::size_t> cause_rows;
   for (std::size_t row = 0; row < table.rows(); ++row) {
     bool complete = true;
     for (const io::Column* c : used) {
@@ -125,8 +180,15 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
     }
     std::uint8_t is_event = 0;
     const std::string& cell = event.texts[row];
-    if (spec.event_values.empty()) {
+    if (causes) {
       const auto number = AsNumber(cell);
+      if (!number) return fail(row, event, cell, "expected a number (0 = censored, any other number = the cause)");
+      is_event = *number != 0 ? 1 : 0;
+    } else if (spec.event_values.empty()) {
+      // R writes logical columns as TRUE/FALSE: they count as 1/0.
+      auto number = AsNumber(cell);
+      if (!number && (cell == "TRUE" || cell == "true")) number = 1.0;
+      if (!number && (cell == "FALSE" || cell == "false")) number = 0.0;
       if (!number) {
         return fail(row, event, cell, "expected a number (0 = censored, non-zero = event) or give --event-value");
       }
@@ -157,10 +219,27 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
     }
     out.time.push_back(t);
     out.event.push_back(is_event);
+    if (causes && is_event != 0) {
+      cause_values.push_back(cell);
+      cause_rows.push_back(out.event.size() - 1);
+    }
     if (entry != nullptr) out.entry.push_back(start);
     if (weights != nullptr) out.weight.push_back(w);
     group_values.push_back(group != nullptr ? std::string_view(group->texts[row]) : std::string_view("all"));
     if (strata != nullptr) strata_values.push_back(strata->texts[row]);
+    if (cluster != nullptr) cluster_values.push_back(cluster->texts[row]);
+    for (std::size_t c = 0; c < spec.covariates.size(); ++c) {
+      const double value = covariate_columns[c]->numbers[row];
+      if (spec.covariates[c].transform == CovariateSpec::Transform::kLog) {
+        if (!(value > 0)) {
+          return fail(row, *covariate_columns[c], text_of(*covariate_columns[c], row),
+                      "log() needs a value > 0 (term " + spec.covariates[c].name + ")");
+        }
+        covariate_values[c].push_back(std::log(value));
+      } else {
+        covariate_values[c].push_back(value);
+      }
+    }
   }
   for (std::size_t v = 0; v < spec.event_values.size(); ++v) {
     if (value_seen[v] == 0) {
@@ -175,6 +254,17 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
                                                  std::to_string(out.dropped_missing) + " with missing values" +
                                                  (spec.landmark ? " and those not at risk at the landmark" : ""));
   }
+  for (std::size_t c = 0; c < spec.covariates.size(); ++c) {
+    out.covariates.insert(out.covariates.end(), covariate_values[c].begin(), covariate_values[c].end());
+    out.covariate_names.push_back(spec.covariates[c].name);
+  }
+  if (cluster != nullptr) out.cluster = Factor(cluster_values).codes;
+  if (causes) {
+    Levels levels = Factor(cause_values);
+    out.cause.assign(out.time.size(), 0);
+    for (std::size_t i = 0; i < cause_rows.size(); ++i) out.cause[cause_rows[i]] = levels.codes[i] + 1;
+    out.cause_labels = std::move(levels.labels);
+  }
   Levels groups = Factor(group_values);
   out.group_labels = std::move(groups.labels);
   out.group = std::move(groups.codes);
@@ -184,6 +274,21 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
     out.strata = std::move(levels.codes);
   }
   return out;
+}
+
+Status CheckCovariatesVary(const SurvivalInput& input, const std::string& source) {
+  const std::size_t n = input.time.size();
+  for (std::size_t c = 0; c < input.covariate_names.size(); ++c) {
+    const double* column = input.covariates.data() + c * n;
+    if (n > 0 && std::all_of(column, column + n, [&](double v) { return v == column[0]; })) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  source + ": covariate " + input.covariate_names[c] + " has the same value (" +
+                      ShortestText(column[0]) + ") in all " + std::to_string(n) +
+                      " rows used; its effect cannot be estimated",
+                  input.covariate_names[c]);
+    }
+  }
+  return {};
 }
 
 }  // namespace cirrus::study

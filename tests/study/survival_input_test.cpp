@@ -86,6 +86,29 @@ TEST(SurvivalInput, NonNumericEventWithoutEventValueIsAnError) {
   EXPECT_EQ(in.error().field, "status");
 }
 
+// Competing risks (cirrus cif): 0 = censored, every other number a cause,
+// labelled by its shortest text in numeric order, "2" and "2.0" one cause.
+TEST(SurvivalInput, CausesAreCodedInNumericOrder) {
+  SurvivalSpec spec = Spec();
+  spec.event_coding = EventCoding::kCauses;
+  const auto in = Build("time,status\n1,0\n2,10\n3,2\n4,2.0\n5,0\n6,-1\n", spec);
+  ASSERT_THAT(in, IsOk());
+  EXPECT_THAT(in->cause_labels, ElementsAre("-1", "2", "10"));
+  EXPECT_THAT(in->cause, ElementsAre(0, 3, 2, 2, 0, 1));
+  EXPECT_THAT(in->event, ElementsAre(0, 1, 1, 1, 0, 1));
+  EXPECT_THAT(Build("time,status\n1,0\n2,1\n", Spec())->cause, IsEmpty());  // kIndicator: no causes
+}
+
+TEST(SurvivalInput, NonNumericCauseIsAnError) {
+  SurvivalSpec spec = Spec();
+  spec.event_coding = EventCoding::kCauses;
+  const auto in = Build("time,status\n1,0\n2,death\n", spec);
+  EXPECT_THAT(in, HasErrorMessage(HasSubstr(
+                      "trial.csv:3: column status, value \"death\": expected a number (0 = censored, any other "
+                      "number = the cause)")));
+  EXPECT_EQ(in.error().field, "status");
+}
+
 TEST(SurvivalInput, EventValueMatchesOnlyTheListedValues) {
   // pbc coding: 0 censored, 1 transplant, 2 death; --event-value 2 makes
   // transplant a censoring, as Surv(time, status == 2).

@@ -20,16 +20,38 @@
 
 namespace cirrus::study {
 
+/// A model term: a numeric column, used as it is or through a transform.
+struct CovariateSpec {
+  enum class Transform { kNone, kLog };
+  std::string column;
+  Transform transform = Transform::kNone;
+  std::string name;  ///< as written: "age", "log(bili)"
+};
+
+/// Parses "age,log(bili),edema". Errors: kInvalidArgument for an empty term
+/// or an unknown transform (only log() is known).
+Result<std::vector<CovariateSpec>> ParseCovariates(std::string_view text);
+
+/// How the event column is read.
+enum class EventCoding {
+  kIndicator,  ///< event or censored: event_values, or else any non-zero number is the event
+  kCauses,     ///< competing risks: 0 = censored, any other number is the cause of the event
+};
+
 /// Which columns hold what, and how to read them.
 struct SurvivalSpec {
   std::string time;                       ///< event or censoring time (the stop time)
   std::string event;                      ///< event indicator or cause
   std::vector<std::string> event_values;  ///< cells that mean the event; empty: any non-zero number
-  std::optional<std::string> entry;       ///< delayed entry (start) time
+  /// How `event` is read; with kCauses, leave event_values empty.
+  EventCoding event_coding = EventCoding::kIndicator;
+  std::optional<std::string> entry;  ///< delayed entry (start) time
   std::optional<std::string> group;
   std::optional<std::string> strata;
   std::optional<std::string> weights;
-  std::optional<double> landmark;  ///< keep time > landmark, and measure time from it
+  std::optional<double> landmark;         ///< keep time > landmark, and measure time from it
+  std::vector<CovariateSpec> covariates;  ///< model terms (Cox)
+  std::optional<std::string> cluster;     ///< cluster column for the robust variance
 
   /// The columns to read, in a fixed order.
   [[nodiscard]] std::vector<io::ColumnRequest> Requests() const;
@@ -38,14 +60,21 @@ struct SurvivalSpec {
 struct SurvivalInput {
   std::vector<double> time;
   std::vector<std::uint8_t> event;
+  /// With EventCoding::kCauses: 0 = censored, else 1 + the index into cause_labels,
+  /// the causes in numeric order as their shortest text; empty otherwise.
+  std::vector<int> cause;
+  std::vector<std::string> cause_labels;
   std::vector<double> entry;   ///< empty when no entry column
   std::vector<double> weight;  ///< empty when no weights column
   std::vector<int> group;      ///< codes into group_labels (all 0 without a group column)
   std::vector<std::string> group_labels;
   std::vector<int> strata;  ///< empty without a strata column
   std::vector<std::string> strata_labels;
-  std::size_t dropped_missing = 0;       ///< rows with a missing value in a used column
-  std::size_t excluded_by_landmark = 0;  ///< rows that ended at or before the landmark
+  std::vector<double> covariates;            ///< one column of rows per term, column after column
+  std::vector<std::string> covariate_names;  ///< the terms as written
+  std::vector<int> cluster;                  ///< empty without a cluster column
+  std::size_t dropped_missing = 0;           ///< rows with a missing value in a used column
+  std::size_t excluded_by_landmark = 0;      ///< rows that ended at or before the landmark
 
   [[nodiscard]] stats::SurvivalData Data() const { return {time, event, entry, weight}; }
   [[nodiscard]] int GroupCount() const { return static_cast<int>(group_labels.size()); }
@@ -60,5 +89,9 @@ struct SurvivalInput {
 /// event_values), an event value that never occurs, a weight <= 0; or when
 /// no rows remain.
 Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const SurvivalSpec& spec);
+
+/// A model term that takes one value in every row cannot be estimated.
+/// Errors: kInvalidArgument naming the term and its value.
+Status CheckCovariatesVary(const SurvivalInput& input, const std::string& source);
 
 }  // namespace cirrus::study

@@ -15,6 +15,7 @@ struct SortedByTime {
   std::vector<std::uint8_t> event;
   std::vector<double> weight;            // empty when no weights were given
   std::vector<int> label;                // empty when no labels were given
+  std::vector<std::size_t> order;        // order[k]: the input row at sorted position k
   std::vector<std::size_t> block_start;  // block b is [block_start[b], block_start[b + 1])
 };
 

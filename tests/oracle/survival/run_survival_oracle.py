@@ -69,6 +69,57 @@ def compare_logrank(case, prefix, result, cmp):
                 cmp.check(case, f"group {row['group']}", key, number(row[key]), by_group[row["group"]][key])
 
 
+def compare_cox(case, prefix, result, cmp):
+    fit = read_csv(f"{prefix}.fit.csv")[0]
+    for key in ("n", "events", "iterations", "loglik_null", "loglik"):
+        cmp.check(case, "fit", key, number(fit[key]), result[key])
+    for test in ("lrt", "wald", "score"):
+        cmp.check(case, test, "statistic", number(fit[test]), result[test]["statistic"])
+        cmp.check(case, test, "df", number(fit[test + "_df"]), result[test]["df"])
+        cmp.check(case, test, "p", number(fit[test + "_p"]), result[test]["p"])
+    terms = {t["term"]: t for t in result["terms"]}
+    for row in read_csv(f"{prefix}.terms.csv"):
+        got = terms.get(row["term"])
+        if got is None:
+            cmp.problems.append(f"{case}: term {row['term']!r} missing from cirrus output")
+            continue
+        for key in ("coef", "se", "robust_se", "hr", "lower", "upper", "z", "p"):
+            cmp.check(case, f"term {row['term']}", key, number(row[key]), got[key])
+
+
+def compare_rmst(case, prefix, result, cmp):
+    by_group = {g["group"]: g for g in result["groups"]}
+    for row in read_csv(f"{prefix}.groups.csv"):
+        g = by_group.get(row["group"])
+        if g is None:
+            cmp.problems.append(f"{case}: group {row['group']!r} missing from cirrus output")
+            continue
+        for key in ("rmst", "se", "lower", "upper"):
+            cmp.check(case, f"group {row['group']}", key, number(row[key]), g[key])
+    test = read_csv(f"{prefix}.test.csv")[0]
+    cmp.check(case, "test", "tau", number(test["tau"]), result["tau"])
+    if test["group1"] == "NA":
+        for key in ("compared", "difference", "difference_se", "difference_lower", "difference_upper", "p"):
+            if result[key] is not None:
+                cmp.problems.append(f"{case}: one group, but cirrus reports {key} {result[key]!r}")
+    else:
+        if result["compared"] != [test["group1"], test["group2"]]:
+            cmp.problems.append(f"{case}: R compares {test['group1']} - {test['group2']}, cirrus {result['compared']}")
+        for r_key, key in (("difference", "difference"), ("se", "difference_se"), ("lower", "difference_lower"),
+                           ("upper", "difference_upper"), ("p", "p")):
+            cmp.check(case, "difference", key, number(test[r_key]), result[key])
+    comparisons_path = pathlib.Path(f"{prefix}.comparisons.csv")
+    if comparisons_path.exists():
+        got = {(c["group1"], c["group2"]): c for c in result.get("comparisons", [])}
+        for row in read_csv(comparisons_path):
+            c = got.get((row["group1"], row["group2"]))
+            if c is None:
+                cmp.problems.append(f"{case}: no comparison {row['group1']} - {row['group2']}")
+                continue
+            for key in ("difference", "se", "lower", "upper", "p"):
+                cmp.check(case, f"{row['group1']} - {row['group2']}", key, number(row[key]), c[key])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cirrus", required=True)
@@ -94,6 +145,10 @@ def main():
             prefix = str(out / name)
             if kind == "km":
                 compare_km(name, prefix, result, cmp)
+            elif kind == "cox":
+                compare_cox(name, prefix, result, cmp)
+            elif kind == "rmst":
+                compare_rmst(name, prefix, result, cmp)
             else:
                 compare_logrank(name, prefix, result, cmp)
     for problem in cmp.problems[:50]:

@@ -1,0 +1,140 @@
+#include "cox_command.hpp"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cirrus/io/files.hpp"
+#include "cirrus/stats/cox.hpp"
+
+namespace cirrus::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using internal::Number;
+using internal::Text;
+
+Json TestJson(const stats::ChiSquaredTest& t) {
+  return {{"statistic", Number(t.statistic)}, {"df", t.df}, {"p", Number(t.p)}};
+}
+
+}  // namespace
+
+CLI::App* AddCoxCommand(CLI::App& app, CoxOptions& o) {
+  CLI::App* cmd = app.add_subcommand("cox", "Cox proportional-hazards regression (as R's coxph)");
+  cmd->add_option("--input", o.input, "CSV file with a header row")->required();
+  cmd->add_option("--time", o.time, "column with the event or censoring time (the stop time)");
+  cmd->add_option("--stop", o.stop, "the same as --time, for (start, stop] rows");
+  cmd->add_option("--start", o.start,
+                  "column with the start of (start, stop] rows (delayed entry, time-varying covariates)");
+  cmd->add_option("--entry", o.entry, "the same as --start");
+  cmd->add_option("--event", o.event, "column with the event indicator")->required();
+  cmd->add_option("--event-value", o.event_values, "values of --event that mean the event (default: any non-zero)")
+      ->delimiter(',');
+  cmd->add_option("--covariates", o.covariates, "model terms: columns, or log(column), separated by commas")
+      ->required();
+  cmd->add_option("--ties", o.ties, "efron (default) or breslow")->check(CLI::IsMember({"efron", "breslow"}));
+  cmd->add_option("--weights", o.weights, "column with case weights");
+  cmd->add_option("--cluster", o.cluster, "column of cluster ids: robust (sandwich) variance by cluster");
+  cmd->add_flag("--robust", o.robust, "robust variance even without clusters or non-integer weights");
+  cmd->add_option("--conf-level", o.conf_level, "confidence level of the hazard-ratio limits (default 0.95)");
+  internal::AddStrataOption(cmd, o);
+  internal::AddLandmarkOption(cmd, o);
+  internal::AddFormatOption(cmd, o);
+  return cmd;
+}
+
+Status RunCox(CoxOptions o) {
+  if (o.stop) {
+    if (!o.time.empty()) return Fail(ErrorCode::kInvalidArgument, "give --time or --stop, not both", "time");
+    o.time = *o.stop;
+  }
+  if (o.time.empty()) return Fail(ErrorCode::kInvalidArgument, "--time (or --stop) is required", "time");
+  if (o.start) {
+    if (o.entry) return Fail(ErrorCode::kInvalidArgument, "give --start or --entry, not both", "start");
+    o.entry = o.start;
+  }
+  CIRRUS_ASSIGN_OR_RETURN(const std::vector<study::CovariateSpec> terms, study::ParseCovariates(o.covariates));
+  CIRRUS_ASSIGN_OR_RETURN(const study::SurvivalInput input, internal::LoadSurvivalInput(o, terms, o.cluster));
+  CIRRUS_RETURN_IF_ERROR(study::CheckCovariatesVary(input, o.input));
+
+  stats::CoxData data;
+  data.survival = input.Data();
+  data.covariates = input.covariates;
+  data.covariate_count = terms.size();
+  data.strata = input.strata;
+  data.strata_count = input.StrataCount();
+  data.cluster = input.cluster;
+  stats::CoxOptions options;
+  options.ties = o.ties == "breslow" ? stats::CoxTies::kBreslow : stats::CoxTies::kEfron;
+  options.robust = o.robust ? stats::RobustVariance::kAlways : stats::RobustVariance::kAutomatic;
+  options.level = o.conf_level;
+  CIRRUS_ASSIGN_OR_RETURN(const stats::CoxFit fit, stats::FitCox(data, options));
+
+  std::string out;
+  if (o.format == "json") {
+    Json terms_json = Json::array();
+    for (std::size_t j = 0; j < fit.terms.size(); ++j) {
+      const stats::CoxTerm& t = fit.terms[j];
+      terms_json.push_back({{"term", input.covariate_names[j]},
+                            {"coef", Number(t.coef)},
+                            {"se", Number(t.se)},
+                            {"robust_se", Number(t.robust_se)},
+                            {"hr", Number(t.hr)},
+                            {"lower", Number(t.lower)},
+                            {"upper", Number(t.upper)},
+                            {"z", Number(t.z)},
+                            {"p", Number(t.p)}});
+    }
+    Json doc = {{"n", fit.n},
+                {"events", static_cast<std::size_t>(fit.events)},
+                {"dropped", input.dropped_missing},
+                {"iterations", fit.diagnostics.iterations},
+                {"converged", fit.diagnostics.converged},
+                {"ties", o.ties},
+                {"robust", fit.robust},
+                {"loglik_null", fit.loglik_null},
+                {"loglik", fit.loglik},
+                {"lrt", TestJson(fit.lrt)},
+                {"wald", TestJson(fit.wald)},
+                {"score", TestJson(fit.score)},
+                {"terms", terms_json},
+                {"warnings", fit.diagnostics.warnings}};
+    if (o.landmark) {
+      doc["landmark"] = *o.landmark;
+      doc["excluded_by_landmark"] = input.excluded_by_landmark;
+    }
+    out = doc.dump(2) + "\n";
+  } else if (o.format == "csv") {
+    out = "term,coef,se,robust_se,hr,lower,upper,z,p\n";
+    auto cell = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); };
+    for (std::size_t j = 0; j < fit.terms.size(); ++j) {
+      const stats::CoxTerm& t = fit.terms[j];
+      out += fmt::format("{},{},{},{},{},{},{},{},{}\n", input.covariate_names[j], cell(t.coef), cell(t.se),
+                         cell(t.robust_se), cell(t.hr), cell(t.lower), cell(t.upper), cell(t.z), cell(t.p));
+    }
+  } else {
+    out = fmt::format("Cox proportional hazards ({} ties{}): n = {}, events = {:g}", o.ties,
+                      fit.robust ? ", robust variance" : "", fit.n, fit.events);
+    if (input.dropped_missing > 0) out += fmt::format("; {} rows dropped for missing values", input.dropped_missing);
+    out += fmt::format("\n\n{:<20}{:>12}{:>12}{:>10}{:>10}{:>10}{:>10}\n", "term", "coef",
+                       fit.robust ? "robust se" : "se", "HR", "lower", "upper", "p");
+    for (std::size_t j = 0; j < fit.terms.size(); ++j) {
+      const stats::CoxTerm& t = fit.terms[j];
+      out += fmt::format("{:<20}{:>12}{:>12}{:>10}{:>10}{:>10}{:>10}\n", input.covariate_names[j], Text(t.coef),
+                         Text(fit.robust ? t.robust_se : t.se), Text(t.hr), Text(t.lower), Text(t.upper),
+                         t.p ? fmt::format("{:.4g}", *t.p) : std::string("NA"));
+    }
+    out += fmt::format("\nlikelihood ratio {:.4f} on {} df, p = {:.4g}\n", fit.lrt.statistic, fit.lrt.df, fit.lrt.p);
+    out += fmt::format("Wald             {:.4f} on {} df, p = {:.4g}\n", fit.wald.statistic, fit.wald.df, fit.wald.p);
+    out +=
+        fmt::format("score            {:.4f} on {} df, p = {:.4g}\n", fit.score.statistic, fit.score.df, fit.score.p);
+    out += fmt::format("{} after {} iterations\n", fit.diagnostics.converged ? "converged" : "NOT converged",
+                       fit.diagnostics.iterations);
+    for (const std::string& w : fit.diagnostics.warnings) out += "warning: " + w + "\n";
+  }
+  return io::WriteStdout(out);
+}
+
+}  // namespace cirrus::cli
