@@ -19,7 +19,7 @@ out=bench/out
 rows=${CIRRUS_BENCH_ROWS:-1000000}
 callgrind=${CIRRUS_BENCH_CALLGRIND:-1}
 
-for exe in "$build/scores_bench" "$build/cirrus"; do
+for exe in "$build/scores_bench" "$build/survival_bench" "$build/cirrus"; do
   [[ -x $exe ]] || { echo "bench.sh: $exe is missing; run 'make bench' (or cmake --preset bench && cmake --build --preset bench)" >&2; exit 1; }
 done
 mkdir -p "$out/compare"
@@ -29,6 +29,11 @@ echo "== microbenchmarks: $build/scores_bench" >&2
 # orientation, the CSV comparison below is the requirement.
 "$build/scores_bench" --benchmark_min_time=0.05 \
   --benchmark_out="$out/scores_bench.json" --benchmark_out_format=json | tee "$out/scores_bench.txt"
+
+echo >&2
+echo "== microbenchmarks: $build/survival_bench (the engine on data in memory)" >&2
+"$build/survival_bench" --benchmark_min_time=0.05 \
+  --benchmark_out="$out/survival_bench.json" --benchmark_out_format=json | tee "$out/survival_bench.txt"
 
 echo >&2
 echo "== cirrus score --input against the read/write floors, $rows rows" >&2

@@ -85,8 +85,21 @@ Result<ColumnTable> ParseColumns(std::string_view text, const std::string& sourc
   std::vector<Part> parts(chunks.size());
   auto parse_chunk = [&](std::size_t c) {
     Part& part = parts[c];
-    for (const Column& column : table.columns) part.columns.push_back(Column{column.name, column.kind, {}, {}, {}});
-    CsvReader chunk_reader(body.substr(chunks[c].offset, chunks[c].size), source, chunks[c].first_line);
+    // Reserve for the chunk's line count, an upper bound on its rows, so the
+    // columns never regrow (each regrowth copies and faults in fresh pages).
+    const std::string_view piece = body.substr(chunks[c].offset, chunks[c].size);
+    const auto lines = static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\n')) + 1;
+    part.lines.reserve(lines);
+    for (const Column& column : table.columns) {
+      Column& added = part.columns.emplace_back(Column{column.name, column.kind, {}, {}, {}});
+      added.present.reserve(lines);
+      if (column.kind == ColumnKind::kText) {
+        added.texts.reserve(lines);
+      } else {
+        added.numbers.reserve(lines);
+      }
+    }
+    CsvReader chunk_reader(piece, source, chunks[c].first_line);
     while (true) {
       auto more = chunk_reader.Next();
       if (!more) {

@@ -96,10 +96,14 @@ struct Sorted {
   std::vector<double> start;  // empty: right-censored data
   std::vector<std::uint8_t> event;
   std::vector<double> weight;
-  std::vector<double> x;  // p columns of n, centred and scaled, in sorted order
+  std::vector<double> x;  // row after row (p values each), centred and scaled, in sorted order
   std::vector<std::size_t> block_start;
   std::vector<std::size_t> by_start;  // counting process: positions sorted by (stratum, start)
   std::vector<std::size_t> row;       // original row of each sorted position
+  // Scratch reused by every pass (a fresh million-element vector per pass
+  // costs page faults).
+  mutable std::vector<double> eta;
+  mutable std::vector<double> risk;
 };
 
 // Per distinct event time: what the residuals need.
@@ -124,29 +128,31 @@ double Evaluate(const Sorted& d, CoxTies ties, const std::vector<double>& beta, 
   const std::size_t p = d.p;
   std::fill(u.begin(), u.end(), 0.0);
   std::fill(imat.begin(), imat.end(), 0.0);
-  std::vector<double> eta(n, 0.0);
-  for (std::size_t j = 0; j < p; ++j) {
-    const double b = beta[j];
-    if (b == 0) continue;
-    const double* column = &d.x[j * n];
-    for (std::size_t i = 0; i < n; ++i) eta[i] += b * column[i];
+  // Rows are contiguous (p values each), so one pass gives eta and the risk.
+  std::vector<double>& eta = d.eta;
+  std::vector<double>& risk = d.risk;
+  eta.resize(n);
+  risk.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double* xi = &d.x[i * p];
+    double e = 0;
+    for (std::size_t j = 0; j < p; ++j) e += beta[j] * xi[j];
+    eta[i] = e;
+    risk[i] = std::exp(e) * d.weight[i];
   }
-  std::vector<double> risk(n);
-  for (std::size_t i = 0; i < n; ++i) risk[i] = std::exp(eta[i]) * d.weight[i];
 
-  std::vector<double> a(p), a2(p), cmat(p * p), cmat2(p * p), xi(p);
+  std::vector<double> a(p), a2(p), cmat(p * p), cmat2(p * p);
   double loglik = 0;
   const bool counting = !d.start.empty();
-  auto x_of = [&](std::size_t i) {
-    for (std::size_t j = 0; j < p; ++j) xi[j] = d.x[j * n + i];
-  };
   auto add = [&](std::size_t i, double sign, std::vector<double>& av, std::vector<double>& cm, double& den) {
     const double r = sign * risk[i];
-    x_of(i);
+    const double* xi = &d.x[i * p];
     den += r;
     for (std::size_t j = 0; j < p; ++j) {
-      av[j] += r * xi[j];
-      for (std::size_t k = 0; k <= j; ++k) cm[j * p + k] += r * xi[j] * xi[k];
+      const double rx = r * xi[j];
+      av[j] += rx;
+      double* row = &cm[j * p];
+      for (std::size_t k = 0; k <= j; ++k) row[k] += rx * xi[k];
     }
   };
 
@@ -179,7 +185,7 @@ double Evaluate(const Sorted& d, CoxTies ties, const std::vector<double>& beta, 
           deaths += 1;
           death_weight += d.weight[i];
           loglik += d.weight[i] * eta[i];
-          x_of(i);
+          const double* xi = &d.x[i * p];
           for (std::size_t j = 0; j < p; ++j) u[j] += d.weight[i] * xi[j];
           add(i, 1.0, a2, cmat2, denom2);
         }
@@ -250,7 +256,7 @@ std::vector<double> ScoreResiduals(const Sorted& d, CoxTies ties, const std::vec
   std::vector<double> score(n, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     double eta = 0;
-    for (std::size_t j = 0; j < p; ++j) eta += beta[j] * d.x[j * n + i];
+    for (std::size_t j = 0; j < p; ++j) eta += beta[j] * d.x[i * p + j];
     score[i] = std::exp(eta);
   }
   // Events were recorded from the largest time down, block by block.
@@ -321,7 +327,7 @@ std::vector<double> ScoreResiduals(const Sorted& d, CoxTies ties, const std::vec
           hk -= cum_h[static_cast<std::size_t>(before)];
           gk -= cum_g[static_cast<std::size_t>(before) * p + j];
         }
-        const double xk = d.x[j * n + k];
+        const double xk = d.x[k * p + j];
         double r = -score[k] * (xk * hk - gk);
         if (d.event[k] != 0 && upto >= 0) {
           const auto e = static_cast<std::size_t>(upto);
@@ -405,33 +411,33 @@ Result<CoxFit> FitCox(const CoxData& data, const CoxOptions& options) {
   }
 
   // Centre and scale each column as coxfit6 does, except 0/1 and -1/0/1
-  // columns (R's nocenter), whose mean is reported as 0.
+  // columns (R's nocenter), whose mean is reported as 0. The statistics are
+  // taken in input order; then one pass in input order writes each row's p
+  // values, already centred and scaled, to its sorted position (a read that
+  // streams and one contiguous write per row).
+  std::vector<double> weight_in_order(n, 1.0);
+  if (!s.weight.empty()) weight_in_order.assign(s.weight.begin(), s.weight.end());
   double total_weight = 0;
-  for (double w : d.weight) total_weight += w;
+  for (double w : weight_in_order) total_weight += w;
   std::vector<double> means(p, 0.0), scale(p, 1.0);
-  d.x.resize(n * p);
   for (std::size_t j = 0; j < p; ++j) {
     const double* column = &data.covariates[j * n];
-    double* out = &d.x[j * n];
-    bool indicator = true;
-    for (std::size_t k = 0; k < n; ++k) {
-      const double v = column[d.row[k]];
-      out[k] = v;
-      if (v != 0 && v != 1 && v != -1) indicator = false;
-    }
+    const bool indicator = std::all_of(column, column + n, [](double v) { return v == 0 || v == 1 || v == -1; });
     if (indicator) continue;
     double mean = 0;
-    for (std::size_t k = 0; k < n; ++k) mean += d.weight[k] * out[k];
+    for (std::size_t i = 0; i < n; ++i) mean += weight_in_order[i] * column[i];
     mean /= total_weight;
     double spread = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      out[k] -= mean;
-      spread += d.weight[k] * std::fabs(out[k]);
-    }
-    const double factor = spread > 0 ? total_weight / spread : 1.0;
-    for (std::size_t k = 0; k < n; ++k) out[k] *= factor;
+    for (std::size_t i = 0; i < n; ++i) spread += weight_in_order[i] * std::fabs(column[i] - mean);
     means[j] = mean;
-    scale[j] = factor;
+    scale[j] = spread > 0 ? total_weight / spread : 1.0;
+  }
+  std::vector<std::size_t> position(n);
+  for (std::size_t k = 0; k < n; ++k) position[d.row[k]] = k;
+  d.x.resize(n * p);
+  for (std::size_t i = 0; i < n; ++i) {
+    double* out = &d.x[position[i] * p];
+    for (std::size_t j = 0; j < p; ++j) out[j] = (data.covariates[j * n + i] - means[j]) * scale[j];
   }
 
   // Newton-Raphson exactly as coxfit6.

@@ -132,6 +132,7 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
     used.push_back(&*found);
   }
   std::vector<std::vector<double>> covariate_values(spec.covariates.size());
+  for (auto& values : covariate_values) values.reserve(table.rows());
   std::vector<std::string_view> cluster_values;
 
   auto fail = [&](std::size_t row, const io::Column& column, std::string_view value, const std::string& why) {
@@ -151,6 +152,14 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
   // Views into the table's cells: no copy of a million labels.
   std::vector<std::string_view> group_values;
   std::vector<std::string_view> strata_values;
+  // Reserved once: most rows are kept, and growing a million-row vector
+  // copies it several times.
+  out.time.reserve(table.rows());
+  out.event.reserve(table.rows());
+  group_values.reserve(table.rows());
+  if (entry != nullptr) out.entry.reserve(table.rows());
+  if (weights != nullptr) out.weight.reserve(table.rows());
+  if (strata != nullptr) strata_values.reserve(table.rows());
   std::vector<std::optional<double>> event_numbers;
   for (const std::string& v : spec.event_values) event_numbers.push_back(AsNumber(v));
   std::vector<std::uint8_t> value_seen(spec.event_values.size(), 0);
