@@ -1,5 +1,7 @@
 #include "cirrus/core/units.hpp"
 
+#include "cirrus/base/text.hpp"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -109,11 +111,6 @@ constexpr std::array kAllAnalytes = {
     Analyte::kAfp,
 };
 
-std::string_view TrimSpaces(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 // Lower case, no spaces, and both micro signs (U+00B5, U+03BC) spelled "u".
 std::string NormaliseUnit(std::string_view text) {
@@ -181,7 +178,7 @@ Result<const UnitInfo*> FindUnit(Analyte analyte, std::string_view unit_text) {
 }
 
 Result<double> ParseNumber(std::string_view text) {
-  const std::string_view trimmed = TrimSpaces(text);
+  const std::string_view trimmed = TrimBlanks(text);
   std::string_view digits = trimmed;
   // from_chars refuses a leading '+', which people do write; accept exactly one.
   if (digits.size() > 1 && digits.front() == '+' && digits[1] != '-' && digits[1] != '+') digits.remove_prefix(1);
@@ -194,12 +191,7 @@ Result<double> ParseNumber(std::string_view text) {
   return value;
 }
 
-std::string FormatNumber(double value) {
-  std::array<char, 64> buffer{};
-  const auto [ptr, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-  if (ec != std::errc()) return "?";
-  return std::string(buffer.data(), ptr);
-}
+std::string FormatNumber(double value) { return ShortestText(value); }
 
 double RoundConversionResidue(double value) {
   if (value == 0 || !std::isfinite(value)) return value;
@@ -213,7 +205,7 @@ double RoundConversionResidue(double value) {
 
 Result<Quantity> ParseQuantity(Analyte analyte, std::string_view text) {
   const AnalyteInfo& info = Info(analyte);
-  const std::string_view trimmed = TrimSpaces(text);
+  const std::string_view trimmed = TrimBlanks(text);
   // The number ends where the unit starts: the first character that cannot
   // continue a decimal number. "1e3" is a number; "10^9/L" after a space is a unit.
   std::size_t split = 0;
@@ -227,7 +219,7 @@ Result<Quantity> ParseQuantity(Analyte analyte, std::string_view text) {
     ++split;
   }
   const std::string_view number_text = trimmed.substr(0, split);
-  const std::string_view unit_text = TrimSpaces(trimmed.substr(split));
+  const std::string_view unit_text = TrimBlanks(trimmed.substr(split));
   auto number = ParseNumber(number_text);
   if (!number) {
     return Fail(ErrorCode::kInvalidArgument,

@@ -1,5 +1,7 @@
 #include "cirrus/io/table.hpp"
 
+#include "cirrus/base/text.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -13,21 +15,6 @@
 
 namespace cirrus::io {
 namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-bool EqualIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -50,10 +37,10 @@ Result<ColumnTable> ParseColumns(std::string_view text, const std::string& sourc
     }
     std::optional<std::size_t> found;
     for (std::size_t c = 0; c < width && !found; ++c) {
-      if (Trim(header[c]) == requests[r].name) found = c;
+      if (TrimBlanks(header[c]) == requests[r].name) found = c;
     }
     for (std::size_t c = 0; c < width && !found; ++c) {
-      if (EqualIgnoringCase(Trim(header[c]), requests[r].name)) found = c;
+      if (EqualsIgnoringCase(TrimBlanks(header[c]), requests[r].name)) found = c;
     }
     if (!found) {
       std::string names;
@@ -118,7 +105,7 @@ Result<ColumnTable> ParseColumns(std::string_view text, const std::string& sourc
       part.lines.push_back(chunk_reader.line());
       for (std::size_t r = 0; r < requests.size(); ++r) {
         Column& column = part.columns[r];
-        const std::string_view cell = Trim(fields[index[r]]);
+        const std::string_view cell = TrimBlanks(fields[index[r]]);
         const bool missing = IsMissingValue(cell);
         column.present.push_back(missing ? 0 : 1);
         if (column.kind == ColumnKind::kText) {

@@ -1,5 +1,7 @@
 #include "cirrus/io/visit_csv.hpp"
 
+#include "cirrus/base/text.hpp"
+
 #include <array>
 #include <optional>
 
@@ -104,14 +106,6 @@ std::string ExpectedColumns(SnapshotField field) {
   return list;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // The stem a column name looks like an input of, or nullptr.
 const Stem* LooksLikeInputWithUnknownUnit(std::string_view name) {
   for (const Stem& stem : kStems) {
@@ -151,7 +145,7 @@ Result<VisitColumns> VisitColumns::FromHeader(std::span<const std::string_view> 
   auto fail = [&](const std::string& why) { return Fail(ErrorCode::kInvalidArgument, layout.source_ + ":1: " + why); };
 
   for (std::size_t i = 0; i < header.size(); ++i) {
-    const std::string name = Lower(header[i]);
+    const std::string name = ToLowerAscii(header[i]);
     bool known = false;
     for (std::size_t s = 0; s < kSpecs.size(); ++s) {
       if (kSpecs[s].name == name) {

@@ -1,5 +1,7 @@
 #include "cirrus/stats/competing_risks.hpp"
 
+#include "cirrus/base/text.hpp"
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <charconv>
@@ -27,11 +29,6 @@ constexpr std::string_view kFunction = "stats::FitCumulativeIncidence";
 // norm after removing the earlier columns falls below 1e-7 of its own norm.
 constexpr double kQrTolerance = 1e-7;
 
-std::string Num(double v) {
-  char buffer[32];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return ec == std::errc() ? std::string(buffer, end) : std::string("?");
-}
 
 // "stats::FitCumulativeIncidence: cause[3] is 5, must be in [0, 2]"; `range`
 // is the allowed range as text.
@@ -336,7 +333,7 @@ Result<CompetingRisksResult> FitCumulativeIncidence(const CompetingRisksData& da
   }
   if (!std::isfinite(options.rho)) {
     return Fail(ErrorCode::kInvalidArgument,
-                std::string(kFunction) + ": rho is " + Num(options.rho) + ", must be finite", "rho");
+                std::string(kFunction) + ": rho is " + ShortestText(options.rho) + ", must be finite", "rho");
   }
   std::vector<std::uint8_t> any_event(n);
   for (std::size_t i = 0; i < n; ++i) {

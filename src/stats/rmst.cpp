@@ -1,5 +1,7 @@
 #include "cirrus/stats/rmst.hpp"
 
+#include "cirrus/base/text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -15,12 +17,6 @@ namespace {
 
 constexpr std::string_view kFunction = "stats::ComputeRmst";
 
-// The shortest text that reads back as `v`.
-std::string Num(double v) {
-  char buffer[32];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return ec == std::errc() ? std::string(buffer, end) : std::string("?");
-}
 
 Status CheckLevel(std::string_view function, double level) {
   if (!(level > 0 && level < 1)) {
@@ -31,7 +27,7 @@ Status CheckLevel(std::string_view function, double level) {
 
 Status CheckTau(std::string_view function, double tau) {
   if (!std::isfinite(tau) || !(tau > 0)) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(function) + ": tau is " + Num(tau) + ", must be > 0", "tau");
+    return Fail(ErrorCode::kInvalidArgument, std::string(function) + ": tau is " + ShortestText(tau) + ", must be > 0", "tau");
   }
   return {};
 }
@@ -183,11 +179,11 @@ Result<RmstResult> ComputeRmst(const SurvivalData& data, std::span<const int> gr
   if (result.tau > result.limit.tau && options.beyond_follow_up == TauBeyondFollowUp::kError) {
     const std::string why = result.limit.ends_in_event
                                 ? "the last observation of every group is an event and the latest is at " +
-                                      Num(result.limit.tau) + " (group " + std::to_string(result.limit.group) + ")"
+                                      ShortestText(result.limit.tau) + " (group " + std::to_string(result.limit.group) + ")"
                                 : "group " + std::to_string(result.limit.group) + "'s last observation, at " +
-                                      Num(result.limit.tau) + ", is censored, so its curve is not estimated past it";
+                                      ShortestText(result.limit.tau) + ", is censored, so its curve is not estimated past it";
     return Fail(ErrorCode::kOutOfRange,
-                std::string(kFunction) + ": tau " + Num(result.tau) + " is beyond the follow-up: " + why, "tau");
+                std::string(kFunction) + ": tau " + ShortestText(result.tau) + " is beyond the follow-up: " + why, "tau");
   }
   // A default tau must be > 0 too: it is 0 only when every time is 0.
   CIRRUS_RETURN_IF_ERROR(CheckTau(kFunction, result.tau));

@@ -1,5 +1,7 @@
 #include "cirrus/stats/survival_data.hpp"
 
+#include "cirrus/base/text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -9,17 +11,10 @@
 namespace cirrus::stats {
 namespace {
 
-// The shortest text that reads back as `v` (std::to_string's six fixed
-// decimals printed -1e-7 as "-0").
-std::string Num(double v) {
-  char buffer[32];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return ec == std::errc() ? std::string(buffer, end) : std::string("?");
-}
 
 Status Bad(std::string_view function, std::string_view array, std::size_t index, double value, std::string_view must) {
   return Fail(ErrorCode::kInvalidArgument,
-              std::string(function) + ": " + std::string(array) + "[" + std::to_string(index) + "] is " + Num(value) +
+              std::string(function) + ": " + std::string(array) + "[" + std::to_string(index) + "] is " + ShortestText(value) +
                   ", must be " + std::string(must),
               std::string(array));
 }
@@ -38,7 +33,7 @@ Status CheckSurvivalData(std::string_view function, const SurvivalData& d) {
     if (!d.entry.empty()) {
       if (!std::isfinite(d.entry[i]) || d.entry[i] < 0) return Bad(function, "entry", i, d.entry[i], ">= 0");
       if (!(d.entry[i] < d.time[i])) {
-        return Bad(function, "entry", i, d.entry[i], "< time[" + std::to_string(i) + "] = " + Num(d.time[i]));
+        return Bad(function, "entry", i, d.entry[i], "< time[" + std::to_string(i) + "] = " + ShortestText(d.time[i]));
       }
     }
     if (!d.weight.empty() && (!std::isfinite(d.weight[i]) || d.weight[i] <= 0)) {

@@ -1,5 +1,7 @@
 #include "cirrus/study/survival_input.hpp"
 
+#include "cirrus/base/text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -26,12 +28,6 @@ struct Levels {
   std::vector<std::string> labels;
   std::vector<int> codes;
 };
-
-std::string ShortestText(double value) {
-  char buffer[32];
-  const auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return ec == std::errc() ? std::string(buffer, ptr) : std::string("?");
-}
 
 Levels Factor(const std::vector<std::string_view>& values) {
   std::unordered_set<std::string_view> distinct(values.begin(), values.end());
