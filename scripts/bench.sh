@@ -8,7 +8,8 @@
 #
 # Writes bench/out/scores_bench.{txt,json} (Google Benchmark), and under
 # bench/out/compare/ score_csv.md (cirrus against the awk and sqlite3 floors)
-# and callgrind_phases.md (instructions per row by phase; needs valgrind).
+# finegray.md (cirrus finegray against cmprsk::crr) and callgrind_phases.md
+# (instructions per row by phase; needs valgrind).
 set -euo pipefail
 export LC_ALL=C
 
@@ -46,6 +47,10 @@ bench/compare/survival.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/co
 echo >&2
 echo "== competing risks (cumulative incidence + Gray's test) against R's cmprsk::cuminc, $rows subjects" >&2
 bench/compare/competing.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare"
+
+echo >&2
+echo "== Fine-Gray regression against R's cmprsk::crr at 8000 subjects (about 50 s in R), cirrus also at $rows" >&2
+bench/compare/finegray.sh --cirrus "$build/cirrus" --rows 8000 --large "$rows" --out "$out/compare"
 
 if [[ $callgrind != 0 ]]; then
   echo >&2

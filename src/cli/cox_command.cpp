@@ -7,6 +7,7 @@
 
 #include "cirrus/io/files.hpp"
 #include "cirrus/stats/cox.hpp"
+#include "cirrus/stats/cox_zph.hpp"
 
 namespace cirrus::cli {
 namespace {
@@ -39,6 +40,10 @@ CLI::App* AddCoxCommand(CLI::App& app, CoxOptions& o) {
   cmd->add_option("--cluster", o.cluster, "column of cluster ids: robust (sandwich) variance by cluster");
   cmd->add_flag("--robust", o.robust, "robust variance even without clusters or non-integer weights");
   cmd->add_option("--conf-level", o.conf_level, "confidence level of the hazard-ratio limits (default 0.95)");
+  cmd->add_flag("--zph,--ph-test", o.zph,
+                "also test proportional hazards: the score test of R's cox.zph, per term and global");
+  cmd->add_option("--zph-transform", o.zph_transform, "g(t) of the PH test: km (default), identity, rank or log")
+      ->check(CLI::IsMember({"km", "identity", "rank", "log"}));
   internal::AddStrataOption(cmd, o);
   internal::AddLandmarkOption(cmd, o);
   internal::AddFormatOption(cmd, o);
@@ -71,6 +76,16 @@ Status RunCox(CoxOptions o) {
   options.robust = o.robust ? stats::RobustVariance::kAlways : stats::RobustVariance::kAutomatic;
   options.level = o.conf_level;
   CIRRUS_ASSIGN_OR_RETURN(const stats::CoxFit fit, stats::FitCox(data, options));
+  std::optional<stats::PhTest> ph;
+  if (o.zph) {
+    stats::PhTestOptions ph_options;
+    ph_options.ties = options.ties;
+    ph_options.transform = o.zph_transform == "identity" ? stats::PhTransform::kIdentity
+                           : o.zph_transform == "rank"   ? stats::PhTransform::kRank
+                           : o.zph_transform == "log"    ? stats::PhTransform::kLog
+                                                         : stats::PhTransform::kKm;
+    CIRRUS_ASSIGN_OR_RETURN(ph, stats::TestProportionalHazards(data, fit, ph_options));
+  }
 
   std::string out;
   if (o.format == "json") {
@@ -105,6 +120,20 @@ Status RunCox(CoxOptions o) {
       doc["landmark"] = *o.landmark;
       doc["excluded_by_landmark"] = input.excluded_by_landmark;
     }
+    if (ph) {
+      Json ph_terms = Json::array();
+      for (std::size_t j = 0; j < ph->terms.size(); ++j) {
+        if (!ph->terms[j]) continue;  // no coefficient: R leaves the term out
+        ph_terms.push_back({{"term", input.covariate_names[j]},
+                            {"chisq", Number(ph->terms[j]->statistic)},
+                            {"df", ph->terms[j]->df},
+                            {"p", Number(ph->terms[j]->p)}});
+      }
+      doc["ph_test"] = {
+          {"terms", ph_terms},
+          {"global", {{"chisq", Number(ph->global.statistic)}, {"df", ph->global.df}, {"p", Number(ph->global.p)}}},
+          {"transform", stats::PhTransformName(ph->transform)}};
+    }
     out = doc.dump(2) + "\n";
   } else if (o.format == "csv") {
     out = "term,coef,se,robust_se,hr,lower,upper,z,p\n";
@@ -133,6 +162,17 @@ Status RunCox(CoxOptions o) {
     out += fmt::format("{} after {} iterations\n", fit.diagnostics.converged ? "converged" : "NOT converged",
                        fit.diagnostics.iterations);
     for (const std::string& w : fit.diagnostics.warnings) out += "warning: " + w + "\n";
+    if (ph) {
+      out += fmt::format("\nproportional hazards (cox.zph, transform {})\n{:<20}{:>12}{:>6}{:>10}\n",
+                         stats::PhTransformName(ph->transform), "term", "chisq", "df", "p");
+      for (std::size_t j = 0; j < ph->terms.size(); ++j) {
+        if (!ph->terms[j]) continue;
+        out += fmt::format("{:<20}{:>12.4f}{:>6}{:>10.4g}\n", input.covariate_names[j], ph->terms[j]->statistic,
+                           ph->terms[j]->df, ph->terms[j]->p);
+      }
+      out +=
+          fmt::format("{:<20}{:>12.4f}{:>6}{:>10.4g}\n", "GLOBAL", ph->global.statistic, ph->global.df, ph->global.p);
+    }
   }
   return io::WriteStdout(out);
 }

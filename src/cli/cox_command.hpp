@@ -21,6 +21,8 @@ struct CoxOptions : internal::SurvivalInputOptions {
   std::optional<std::string> stop;   // alias of --time
   bool robust = false;
   double conf_level = 0.95;
+  bool zph = false;                  // also the proportional-hazards test (R's cox.zph)
+  std::string zph_transform = "km";  // its g(t): km, identity, rank or log
 };
 
 CLI::App* AddCoxCommand(CLI::App& app, CoxOptions& options);

@@ -9,6 +9,7 @@
 #include "cif_command.hpp"
 #include "cox_command.hpp"
 #include "exit_codes.hpp"
+#include "finegray_command.hpp"
 #include "rmst_command.hpp"
 #include "score_command.hpp"
 #include "survival_commands.hpp"
@@ -31,6 +32,8 @@ int Run(int argc, char** argv) {
   CLI::App* rmst = cirrus::cli::AddRmstCommand(app, rmst_options);
   cirrus::cli::CoxOptions cox_options;
   CLI::App* cox = cirrus::cli::AddCoxCommand(app, cox_options);
+  cirrus::cli::FineGrayCommandOptions finegray_options;
+  CLI::App* finegray = cirrus::cli::AddFineGrayCommand(app, finegray_options);
 
   try {
     app.parse(argc, argv);
@@ -54,6 +57,7 @@ int Run(int argc, char** argv) {
   if (cif->parsed()) status = cirrus::cli::RunCif(cif_options);
   if (rmst->parsed()) status = cirrus::cli::RunRmst(rmst_options);
   if (cox->parsed()) status = cirrus::cli::RunCox(cox_options);
+  if (finegray->parsed()) status = cirrus::cli::RunFineGray(finegray_options);
   if (!status) {
     std::fprintf(stderr, "cirrus: %s\n", status.error().message.c_str());
     return cirrus::cli::ExitCodeFor(status.error().code);

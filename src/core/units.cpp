@@ -1,12 +1,12 @@
 #include "cirrus/core/units.hpp"
 
-#include "cirrus/base/text.hpp"
-
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <string>
 #include <system_error>
+
+#include "cirrus/base/text.hpp"
 
 namespace cirrus::core {
 namespace {
@@ -110,7 +110,6 @@ constexpr std::array kAllAnalytes = {
     Analyte::kCholinesterase,
     Analyte::kAfp,
 };
-
 
 // Lower case, no spaces, and both micro signs (U+00B5, U+03BC) spelled "u".
 std::string NormaliseUnit(std::string_view text) {

@@ -1,7 +1,5 @@
 #include "cirrus/io/table.hpp"
 
-#include "cirrus/base/text.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -9,14 +7,13 @@
 #include <optional>
 #include <thread>
 
+#include "cirrus/base/text.hpp"
 #include "cirrus/io/csv.hpp"
 #include "cirrus/io/files.hpp"
 #include "cirrus/io/visit_csv.hpp"
 
 namespace cirrus::io {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Result<ColumnTable> ParseColumns(std::string_view text, const std::string& source,
                                  const std::vector<ColumnRequest>& requests) {

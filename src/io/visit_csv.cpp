@@ -1,10 +1,9 @@
 #include "cirrus/io/visit_csv.hpp"
 
-#include "cirrus/base/text.hpp"
-
 #include <array>
 #include <optional>
 
+#include "cirrus/base/text.hpp"
 #include "cirrus/core/clinical.hpp"
 #include "cirrus/core/units.hpp"
 

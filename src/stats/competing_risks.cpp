@@ -1,7 +1,5 @@
 #include "cirrus/stats/competing_risks.hpp"
 
-#include "cirrus/base/text.hpp"
-
 #include <Eigen/Dense>
 #include <algorithm>
 #include <charconv>
@@ -11,6 +9,7 @@
 #include <string>
 
 #include "cirrus/base/check.hpp"
+#include "cirrus/base/text.hpp"
 #include "cirrus/stats/survival_data.hpp"
 #include "internal/distributions.hpp"
 #include "internal/sorted.hpp"
@@ -28,7 +27,6 @@ constexpr std::string_view kFunction = "stats::FitCumulativeIncidence";
 // R's qr() (LINPACK dqrdc2) treats a column as linearly dependent when its
 // norm after removing the earlier columns falls below 1e-7 of its own norm.
 constexpr double kQrTolerance = 1e-7;
-
 
 // "stats::FitCumulativeIncidence: cause[3] is 5, must be in [0, 2]"; `range`
 // is the allowed range as text.

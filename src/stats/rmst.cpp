@@ -1,7 +1,5 @@
 #include "cirrus/stats/rmst.hpp"
 
-#include "cirrus/base/text.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -10,13 +8,13 @@
 #include <utility>
 
 #include "cirrus/base/check.hpp"
+#include "cirrus/base/text.hpp"
 #include "internal/distributions.hpp"
 
 namespace cirrus::stats {
 namespace {
 
 constexpr std::string_view kFunction = "stats::ComputeRmst";
-
 
 Status CheckLevel(std::string_view function, double level) {
   if (!(level > 0 && level < 1)) {
@@ -27,7 +25,8 @@ Status CheckLevel(std::string_view function, double level) {
 
 Status CheckTau(std::string_view function, double tau) {
   if (!std::isfinite(tau) || !(tau > 0)) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(function) + ": tau is " + ShortestText(tau) + ", must be > 0", "tau");
+    return Fail(ErrorCode::kInvalidArgument, std::string(function) + ": tau is " + ShortestText(tau) + ", must be > 0",
+                "tau");
   }
   return {};
 }
@@ -177,13 +176,15 @@ Result<RmstResult> ComputeRmst(const SurvivalData& data, std::span<const int> gr
   result.tau = options.tau.value_or(result.limit.tau);
   result.tau_source = options.tau ? TauSource::kGiven : TauSource::kDefault;
   if (result.tau > result.limit.tau && options.beyond_follow_up == TauBeyondFollowUp::kError) {
-    const std::string why = result.limit.ends_in_event
-                                ? "the last observation of every group is an event and the latest is at " +
-                                      ShortestText(result.limit.tau) + " (group " + std::to_string(result.limit.group) + ")"
-                                : "group " + std::to_string(result.limit.group) + "'s last observation, at " +
-                                      ShortestText(result.limit.tau) + ", is censored, so its curve is not estimated past it";
+    const std::string why =
+        result.limit.ends_in_event
+            ? "the last observation of every group is an event and the latest is at " + ShortestText(result.limit.tau) +
+                  " (group " + std::to_string(result.limit.group) + ")"
+            : "group " + std::to_string(result.limit.group) + "'s last observation, at " +
+                  ShortestText(result.limit.tau) + ", is censored, so its curve is not estimated past it";
     return Fail(ErrorCode::kOutOfRange,
-                std::string(kFunction) + ": tau " + ShortestText(result.tau) + " is beyond the follow-up: " + why, "tau");
+                std::string(kFunction) + ": tau " + ShortestText(result.tau) + " is beyond the follow-up: " + why,
+                "tau");
   }
   // A default tau must be > 0 too: it is 0 only when every time is 0.
   CIRRUS_RETURN_IF_ERROR(CheckTau(kFunction, result.tau));

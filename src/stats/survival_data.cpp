@@ -1,21 +1,20 @@
 #include "cirrus/stats/survival_data.hpp"
 
-#include "cirrus/base/text.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <string>
 
+#include "cirrus/base/text.hpp"
+
 namespace cirrus::stats {
 namespace {
 
-
 Status Bad(std::string_view function, std::string_view array, std::size_t index, double value, std::string_view must) {
   return Fail(ErrorCode::kInvalidArgument,
-              std::string(function) + ": " + std::string(array) + "[" + std::to_string(index) + "] is " + ShortestText(value) +
-                  ", must be " + std::string(must),
+              std::string(function) + ": " + std::string(array) + "[" + std::to_string(index) + "] is " +
+                  ShortestText(value) + ", must be " + std::string(must),
               std::string(array));
 }
 

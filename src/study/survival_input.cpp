@@ -1,13 +1,13 @@
 #include "cirrus/study/survival_input.hpp"
 
-#include "cirrus/base/text.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "cirrus/base/text.hpp"
 
 namespace cirrus::study {
 namespace {

@@ -362,4 +362,46 @@ for (seed in c(11, 12)) {
   cox_case(paste0("cox_", name, "_strata"), name, Surv(days, event) ~ x1 + x2 + strata(s), d,
            "--time days --event event --covariates x1,x2 --strata s")
 }
+
+# ---- Proportional-hazards test (cox.zph, survival >= 3.0) -------------------------------
+# cox.zph(fit)$table: chisq, df, p per term and GLOBAL; cirrus runs `cox ... --zph`.
+zph_case <- function(name, data_name, formula, data, cirrus_args, transform = "km", weights_col = NULL, ...) {
+  # as.numeric: cox.zph's C code wants double weights.
+  data$case_weight <- as.numeric(if (is.null(weights_col)) 1 else data[[weights_col]])
+  # x, y and model kept: cox.zph would otherwise re-evaluate the call outside this function.
+  fit <- coxph(formula, data = data, weights = case_weight, x = TRUE, y = TRUE, model = TRUE, ...)
+  tbl <- cox.zph(fit, transform = transform)$table
+  write_expected(data.frame(term = rownames(tbl), chisq = tbl[, "chisq"], df = tbl[, "df"], p = tbl[, "p"]),
+                 paste0(name, ".zph.csv"))
+  add_case(name, "zph", paste("--input", paste0(data_name, ".csv"), cirrus_args, "--zph --zph-transform", transform))
+}
+mayo_formula <- Surv(time, status == 2) ~ age + log(bili) + log(albumin) + log(protime) + edema
+# Section 5.2: log(protime) 5.352, edema 4.295, GLOBAL 10.551 on 5 df.
+zph_case("zph_mayo_efron", "pbc312", mayo_formula, pbc312, paste(pbc_args, mayo))
+zph_case("zph_mayo_identity", "pbc312", mayo_formula, pbc312, paste(pbc_args, mayo), transform = "identity")
+zph_case("zph_mayo_breslow", "pbc312", mayo_formula, pbc312, paste(pbc_args, mayo, "--ties breslow"), ties = "breslow")
+zph_case("zph_mayo_rank", "pbc312", mayo_formula, pbc312, paste(pbc_args, mayo), transform = "rank")
+zph_case("zph_mayo_log", "pbc312", mayo_formula, pbc312, paste(pbc_args, mayo), transform = "log")
+zph_case("zph_pbc_strata_sex", "pbc", Surv(time, status == 2) ~ age + log(bili) + strata(sex), pbc_data,
+         paste(pbc_args, "--covariates age,log(bili) --strata sex"))
+zph_case("zph_pbc_split", "pbc_split", Surv(tstart, time, death) ~ age + log(bili) + edema, pbc_split,
+         "--start tstart --stop time --event death --covariates age,log(bili),edema")
+for (seed in c(11, 12)) {
+  name <- paste0("coxrand", seed)
+  d <- read.csv(file.path(out, paste0(name, ".csv")))
+  ties_args <- "--time days --event event --covariates x1,x2,x3"
+  zph_case(paste0("zph_", name, "_ties_efron"), name, Surv(days, event) ~ x1 + x2 + x3, d, ties_args)
+  zph_case(paste0("zph_", name, "_ties_identity"), name, Surv(days, event) ~ x1 + x2 + x3, d, ties_args,
+           transform = "identity")
+  zph_case(paste0("zph_", name, "_ties_breslow"), name, Surv(days, event) ~ x1 + x2 + x3, d,
+           paste(ties_args, "--ties breslow"), ties = "breslow")
+  zph_case(paste0("zph_", name, "_weights"), name, Surv(days, event) ~ x1 + x2 + x3, d,
+           paste(ties_args, "--weights w"), weights_col = "w")
+  zph_case(paste0("zph_", name, "_fractional_weights"), name, Surv(days, event) ~ x1 + x2 + x3, d,
+           paste(ties_args, "--weights fw"), weights_col = "fw", transform = "identity")
+  zph_case(paste0("zph_", name, "_strata"), name, Surv(days, event) ~ x1 + x2 + strata(s), d,
+           "--time days --event event --covariates x1,x2 --strata s")
+  zph_case(paste0("zph_", name, "_entry"), name, Surv(entry, days, event) ~ x1 + x2 + x3, d,
+           "--entry entry --time days --event event --covariates x1,x2,x3")
+}
 close(cases)

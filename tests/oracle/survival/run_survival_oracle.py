@@ -87,6 +87,21 @@ def compare_cox(case, prefix, result, cmp):
             cmp.check(case, f"term {row['term']}", key, number(row[key]), got[key])
 
 
+def compare_zph(case, prefix, result, cmp):
+    ph = result.get("ph_test")
+    if ph is None:
+        cmp.problems.append(f"{case}: no ph_test in cirrus output")
+        return
+    terms = {t["term"]: t for t in ph["terms"]}
+    for row in read_csv(f"{prefix}.zph.csv"):
+        got = ph["global"] if row["term"] == "GLOBAL" else terms.get(row["term"])
+        if got is None:
+            cmp.problems.append(f"{case}: PH test of {row['term']!r} missing from cirrus output")
+            continue
+        for key in ("chisq", "df", "p"):
+            cmp.check(case, f"zph {row['term']}", key, number(row[key]), got[key])
+
+
 def compare_rmst(case, prefix, result, cmp):
     by_group = {g["group"]: g for g in result["groups"]}
     for row in read_csv(f"{prefix}.groups.csv"):
@@ -135,7 +150,8 @@ def main():
         cmp = Comparison()
         cases = [line.split("\t") for line in (out / "cases.tsv").read_text().splitlines() if line]
         for name, kind, cirrus_args in cases:
-            argv = [args.cirrus, kind] + shlex.split(cirrus_args) + ["--format", "json"]
+            command = "cox" if kind == "zph" else kind  # the PH test is `cox --zph`
+            argv = [args.cirrus, command] + shlex.split(cirrus_args) + ["--format", "json"]
             argv[argv.index("--input") + 1] = str(out / argv[argv.index("--input") + 1])
             run = subprocess.run(argv, capture_output=True, text=True)
             if run.returncode != 0:
@@ -147,6 +163,8 @@ def main():
                 compare_km(name, prefix, result, cmp)
             elif kind == "cox":
                 compare_cox(name, prefix, result, cmp)
+            elif kind == "zph":
+                compare_zph(name, prefix, result, cmp)
             elif kind == "rmst":
                 compare_rmst(name, prefix, result, cmp)
             else:
