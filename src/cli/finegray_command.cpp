@@ -10,6 +10,7 @@
 #include "cirrus/io/files.hpp"
 #include "cirrus/stats/fine_gray.hpp"
 #include "cirrus/study/survival_input.hpp"
+#include "internal/regression_output.hpp"
 
 namespace cirrus::cli {
 namespace {
@@ -17,10 +18,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 using internal::Number;
 using internal::Text;
-
-Json TestJson(const stats::ChiSquaredTest& t) {
-  return {{"statistic", Number(t.statistic)}, {"df", t.df}, {"p", Number(t.p)}};
-}
 
 std::optional<double> AsNumber(const std::string& text) {
   double value = 0;
@@ -85,19 +82,6 @@ Status RunFineGray(FineGrayCommandOptions o) {
   const std::string& cause_label = input.cause_labels[static_cast<std::size_t>(cause - 1)];
   std::string out;
   if (o.format == "json") {
-    Json terms_json = Json::array();
-    for (std::size_t j = 0; j < fit.terms.size(); ++j) {
-      const stats::CoxTerm& t = fit.terms[j];
-      terms_json.push_back({{"term", input.covariate_names[j]},
-                            {"coef", Number(t.coef)},
-                            {"se", Number(t.se)},
-                            {"robust_se", Number(t.robust_se)},
-                            {"hr", Number(t.hr)},
-                            {"lower", Number(t.lower)},
-                            {"upper", Number(t.upper)},
-                            {"z", Number(t.z)},
-                            {"p", Number(t.p)}});
-    }
     Json doc = {{"n", fit.n},
                 {"events", static_cast<std::size_t>(fit.events)},
                 {"dropped", input.dropped_missing},
@@ -106,10 +90,10 @@ Status RunFineGray(FineGrayCommandOptions o) {
                 {"converged", fit.diagnostics.converged},
                 {"loglik_null", fit.loglik_null},
                 {"loglik", fit.loglik},
-                {"lrt", TestJson(fit.lrt)},
-                {"wald", TestJson(fit.wald)},
-                {"score", TestJson(fit.score)},
-                {"terms", terms_json},
+                {"lrt", internal::TestJson(fit.lrt)},
+                {"wald", internal::TestJson(fit.wald)},
+                {"score", internal::TestJson(fit.score)},
+                {"terms", internal::TermsJson(fit, input.covariate_names)},
                 {"warnings", fit.diagnostics.warnings}};
     if (o.landmark) {
       doc["landmark"] = *o.landmark;
@@ -117,33 +101,14 @@ Status RunFineGray(FineGrayCommandOptions o) {
     }
     out = doc.dump(2) + "\n";
   } else if (o.format == "csv") {
-    out = "term,coef,se,robust_se,hr,lower,upper,z,p\n";
-    auto cell = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); };
-    for (std::size_t j = 0; j < fit.terms.size(); ++j) {
-      const stats::CoxTerm& t = fit.terms[j];
-      out += fmt::format("{},{},{},{},{},{},{},{},{}\n", input.covariate_names[j], cell(t.coef), cell(t.se),
-                         cell(t.robust_se), cell(t.hr), cell(t.lower), cell(t.upper), cell(t.z), cell(t.p));
-    }
+    out = internal::TermsCsv(fit, input.covariate_names);
   } else {
     out = fmt::format("Fine-Gray subdistribution hazards (cause {}; as cmprsk::crr): n = {}, events = {:g}",
                       cause_label, fit.n, fit.events);
     if (input.dropped_missing > 0) out += fmt::format("; {} rows dropped for missing values", input.dropped_missing);
-    out += fmt::format("\n\n{:<20}{:>12}{:>12}{:>10}{:>10}{:>10}{:>10}\n", "term", "coef", "se", "sHR", "lower",
-                       "upper", "p");
-    for (std::size_t j = 0; j < fit.terms.size(); ++j) {
-      const stats::CoxTerm& t = fit.terms[j];
-      out += fmt::format("{:<20}{:>12}{:>12}{:>10}{:>10}{:>10}{:>10}\n", input.covariate_names[j], Text(t.coef),
-                         Text(t.robust_se), Text(t.hr), Text(t.lower), Text(t.upper),
-                         t.p ? fmt::format("{:.4g}", *t.p) : std::string("NA"));
-    }
+    out += "\n\n" + internal::TermsText(fit, input.covariate_names, "se", "sHR");
     out += "(se: the Fine-Gray sandwich, crr's var)\n";
-    out += fmt::format("\nlikelihood ratio {:.4f} on {} df, p = {:.4g}\n", fit.lrt.statistic, fit.lrt.df, fit.lrt.p);
-    out += fmt::format("Wald             {:.4f} on {} df, p = {:.4g}\n", fit.wald.statistic, fit.wald.df, fit.wald.p);
-    out +=
-        fmt::format("score            {:.4f} on {} df, p = {:.4g}\n", fit.score.statistic, fit.score.df, fit.score.p);
-    out += fmt::format("{} after {} iterations\n", fit.diagnostics.converged ? "converged" : "NOT converged",
-                       fit.diagnostics.iterations);
-    for (const std::string& w : fit.diagnostics.warnings) out += "warning: " + w + "\n";
+    out += "\n" + internal::TestsText(fit);
   }
   return io::WriteStdout(out);
 }

@@ -13,17 +13,13 @@ a list of disagreements, 2 when R or cirrus cannot run.
 
   run_competing_oracle.py --cirrus build/release/cirrus [--rscript Rscript] [--keep DIR]
 """
-import argparse
-import json
 import pathlib
-import shlex
-import subprocess
 import sys
-import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from oracle_common import ABSOLUTE_TOLERANCE, Comparison, number, read_csv  # noqa: E402
+from oracle_common import (  # noqa: E402
+    ABSOLUTE_TOLERANCE, Comparison, number, parse_arguments, print_problems, read_csv, run_cases)
 
 # crr stops Newton-Raphson when max|score| max(|b|, 1) < max(|loglik|, 1) 1e-6,
 # so its coefficients are the maximiser only to about 1e-6. cirrus takes the
@@ -136,33 +132,14 @@ def compare_finegray(case, prefix, result, cmp):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cirrus", required=True)
-    parser.add_argument("--rscript", default="Rscript")
-    parser.add_argument("--keep", help="write the R output here and keep it")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="cirrus-competing-oracle-") as tmp:
-        out = pathlib.Path(args.keep or tmp)
-        r = subprocess.run([args.rscript, str(HERE / "r_competing.R"), str(out)], capture_output=True, text=True)
-        if r.returncode != 0:
-            print(f"R failed:\n{r.stderr}", file=sys.stderr)
-            return 2
-        cmp = TrackedComparison()
-        cases = [line.split("\t") for line in (out / "cases.tsv").read_text().splitlines() if line]
-        for name, kind, cirrus_args in cases:
-            argv = [args.cirrus, kind] + shlex.split(cirrus_args) + ["--format", "json"]
-            argv[argv.index("--input") + 1] = str(out / argv[argv.index("--input") + 1])
-            run = subprocess.run(argv, capture_output=True, text=True)
-            if run.returncode != 0:
-                cmp.problems.append(f"{name}: cirrus exited {run.returncode}: {run.stderr.strip()}")
-                continue
-            compare = compare_finegray if kind == "finegray" else compare_cif
-            compare(name, str(out / name), json.loads(run.stdout), cmp)
-    for problem in cmp.problems[:50]:
-        print(problem, file=sys.stderr)
-    if len(cmp.problems) > 50:
-        print(f"... and {len(cmp.problems) - 50} more", file=sys.stderr)
-    print(f"competing-risks oracle: {len(cases)} cases, {cmp.values - len(cmp.problems)} values agree with R "
+    args = parse_arguments()
+    cmp = TrackedComparison()
+    comparers = {"cif": ("cif", compare_cif), "finegray": ("finegray", compare_finegray)}
+    count = run_cases(args, HERE / "r_competing.R", comparers, cmp, "cirrus-competing-oracle-")
+    if count is None:
+        return 2
+    print_problems(cmp)
+    print(f"competing-risks oracle: {count} cases, {cmp.values - len(cmp.problems)} values agree with R "
           f"(cmprsk::cuminc), {len(cmp.problems)} disagree; largest relative difference "
           f"{cmp.max_relative:.3g} ({cmp.max_where or 'none'}); Fine-Gray (cmprsk::crr) largest relative difference "
           f"{cmp.max_finegray:.3g} ({cmp.max_finegray_where or 'none'})")

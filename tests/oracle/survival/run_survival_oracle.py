@@ -8,17 +8,12 @@ compares every number. Exit 0 when all agree, 1 with a list of disagreements,
 
   run_survival_oracle.py --cirrus build/release/cirrus [--rscript Rscript] [--keep DIR]
 """
-import argparse
-import json
 import pathlib
-import shlex
-import subprocess
 import sys
-import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from oracle_common import Comparison, number, read_csv  # noqa: E402
+from oracle_common import Comparison, number, parse_arguments, print_problems, read_csv, run_cases  # noqa: E402
 
 
 def compare_km(case, prefix, result, cmp):
@@ -136,44 +131,20 @@ def compare_rmst(case, prefix, result, cmp):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cirrus", required=True)
-    parser.add_argument("--rscript", default="Rscript")
-    parser.add_argument("--keep", help="write the R output here and keep it")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="cirrus-survival-oracle-") as tmp:
-        out = pathlib.Path(args.keep or tmp)
-        r = subprocess.run([args.rscript, str(HERE / "r_reference.R"), str(out)], capture_output=True, text=True)
-        if r.returncode != 0:
-            print(f"R failed:\n{r.stderr}", file=sys.stderr)
-            return 2
-        cmp = Comparison()
-        cases = [line.split("\t") for line in (out / "cases.tsv").read_text().splitlines() if line]
-        for name, kind, cirrus_args in cases:
-            command = "cox" if kind == "zph" else kind  # the PH test is `cox --zph`
-            argv = [args.cirrus, command] + shlex.split(cirrus_args) + ["--format", "json"]
-            argv[argv.index("--input") + 1] = str(out / argv[argv.index("--input") + 1])
-            run = subprocess.run(argv, capture_output=True, text=True)
-            if run.returncode != 0:
-                cmp.problems.append(f"{name}: cirrus exited {run.returncode}: {run.stderr.strip()}")
-                continue
-            result = json.loads(run.stdout)
-            prefix = str(out / name)
-            if kind == "km":
-                compare_km(name, prefix, result, cmp)
-            elif kind == "cox":
-                compare_cox(name, prefix, result, cmp)
-            elif kind == "zph":
-                compare_zph(name, prefix, result, cmp)
-            elif kind == "rmst":
-                compare_rmst(name, prefix, result, cmp)
-            else:
-                compare_logrank(name, prefix, result, cmp)
-    for problem in cmp.problems[:50]:
-        print(problem, file=sys.stderr)
-    if len(cmp.problems) > 50:
-        print(f"... and {len(cmp.problems) - 50} more", file=sys.stderr)
-    print(f"survival oracle: {len(cases)} cases, {cmp.values - len(cmp.problems)} values agree with R, "
+    args = parse_arguments()
+    cmp = Comparison()
+    comparers = {
+        "km": ("km", compare_km),
+        "logrank": ("logrank", compare_logrank),
+        "cox": ("cox", compare_cox),
+        "zph": ("cox", compare_zph),  # the PH test is `cox --zph`
+        "rmst": ("rmst", compare_rmst),
+    }
+    count = run_cases(args, HERE / "r_reference.R", comparers, cmp, "cirrus-survival-oracle-")
+    if count is None:
+        return 2
+    print_problems(cmp)
+    print(f"survival oracle: {count} cases, {cmp.values - len(cmp.problems)} values agree with R, "
           f"{len(cmp.problems)} disagree")
     return 1 if cmp.problems else 0
 
