@@ -62,6 +62,7 @@ Result<ColumnTable> ParseColumns(std::string_view text, const std::string& sourc
   const std::vector<CsvChunk> chunks = SplitCsvChunks(body, target, 1 + header_lines);
 
   struct Part {
+    std::deque<std::string> unescaped;  // stable addresses for cells unescaped from quotes
     std::vector<Column> columns;
     std::vector<std::size_t> lines;
     std::optional<Error> error;
@@ -106,7 +107,16 @@ Result<ColumnTable> ParseColumns(std::string_view text, const std::string& sourc
         const bool missing = IsMissingValue(cell);
         column.present.push_back(missing ? 0 : 1);
         if (column.kind == ColumnKind::kText) {
-          column.texts.emplace_back(missing ? std::string_view() : cell);
+          // A cell inside the file is viewed where it is; one the reader
+          // unescaped ("a ""b""") lives in its per-record buffer, so it is copied.
+          const bool in_file = cell.data() >= text.data() && cell.data() + cell.size() <= text.data() + text.size();
+          if (missing) {
+            column.texts.emplace_back();
+          } else if (in_file) {
+            column.texts.push_back(cell);
+          } else {
+            column.texts.emplace_back(part.unescaped.emplace_back(cell));
+          }
           continue;
         }
         double value = 0;
@@ -157,17 +167,21 @@ Result<ColumnTable> ParseColumns(std::string_view text, const std::string& sourc
       Column& piece = part.columns[r];
       column.present.insert(column.present.end(), piece.present.begin(), piece.present.end());
       column.numbers.insert(column.numbers.end(), piece.numbers.begin(), piece.numbers.end());
-      column.texts.insert(column.texts.end(), std::make_move_iterator(piece.texts.begin()),
-                          std::make_move_iterator(piece.texts.end()));
+      column.texts.insert(column.texts.end(), piece.texts.begin(), piece.texts.end());
     }
-    part = Part{};
+    if (!part.unescaped.empty()) table.unescaped.push_back(std::move(part.unescaped));
+    part.columns.clear();
+    part.lines.clear();
   }
   return table;
 }
 
 Result<ColumnTable> ReadColumns(const std::string& path, const std::vector<ColumnRequest>& requests) {
-  CIRRUS_ASSIGN_OR_RETURN(const MappedFile file, MappedFile::Open(path));
-  return ParseColumns(file.text(), path, requests);
+  CIRRUS_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
+  auto mapped = std::make_shared<const MappedFile>(std::move(file));
+  CIRRUS_ASSIGN_OR_RETURN(ColumnTable table, ParseColumns(mapped->text(), path, requests));
+  table.source_text = mapped;
+  return table;
 }
 
 }  // namespace cirrus::io

@@ -138,7 +138,7 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
                 column.name);
   };
   auto text_of = [](const io::Column& c, std::size_t row) {
-    if (c.kind == io::ColumnKind::kText) return c.texts[row];
+    if (c.kind == io::ColumnKind::kText) return std::string(c.texts[row]);
     char buffer[64];
     const auto [ptr, ec] = std::to_chars(buffer, buffer + sizeof buffer, c.numbers[row]);
     return ec == std::errc() ? std::string(buffer, ptr) : std::string("?");
@@ -184,7 +184,7 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
       }
     }
     std::uint8_t is_event = 0;
-    const std::string& cell = event.texts[row];
+    const std::string_view cell = event.texts[row];
     if (causes) {
       const auto number = AsNumber(cell);
       if (!number) return fail(row, event, cell, "expected a number (0 = censored, any other number = the cause)");
@@ -230,7 +230,7 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
     }
     if (entry != nullptr) out.entry.push_back(start);
     if (weights != nullptr) out.weight.push_back(w);
-    group_values.push_back(group != nullptr ? std::string_view(group->texts[row]) : std::string_view("all"));
+    group_values.push_back(group != nullptr ? group->texts[row] : std::string_view("all"));
     if (strata != nullptr) strata_values.push_back(strata->texts[row]);
     if (cluster != nullptr) cluster_values.push_back(cluster->texts[row]);
     for (std::size_t c = 0; c < spec.covariates.size(); ++c) {

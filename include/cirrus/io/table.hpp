@@ -14,7 +14,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cirrus/base/result.hpp"
@@ -31,15 +34,20 @@ struct ColumnRequest {
 struct Column {
   std::string name;
   ColumnKind kind = ColumnKind::kNumber;
-  std::vector<double> numbers;        ///< kNumber: the value (0 where missing)
-  std::vector<std::string> texts;     ///< kText: the cell, spaces trimmed ("" where missing)
+  std::vector<double> numbers;  ///< kNumber: the value (0 where missing)
+  /// kText: the cell, spaces trimmed ("" where missing). The views point
+  /// into the file (kept mapped by the table) or into the table's own copies
+  /// of unescaped quoted cells: valid while the table lives.
+  std::vector<std::string_view> texts;
   std::vector<std::uint8_t> present;  ///< 1 where the cell holds a value, 0 where it is missing
 };
 
 struct ColumnTable {
   std::string source;
-  std::vector<Column> columns;     ///< in request order
-  std::vector<std::size_t> lines;  ///< the file line of each row (for messages)
+  std::vector<Column> columns;                     ///< in request order
+  std::vector<std::size_t> lines;                  ///< the file line of each row (for messages)
+  std::shared_ptr<const void> source_text;         ///< keeps the mapped file alive (ReadColumns)
+  std::vector<std::deque<std::string>> unescaped;  ///< quoted cells that differ from the file's bytes
   [[nodiscard]] std::size_t rows() const { return lines.size(); }
 };
 
@@ -51,6 +59,7 @@ struct ColumnTable {
 Result<ColumnTable> ReadColumns(const std::string& path, const std::vector<ColumnRequest>& requests);
 
 /// The same over text already in memory; `source` names it in messages.
+/// The table's text views point into `text`, which must outlive the table.
 Result<ColumnTable> ParseColumns(std::string_view text, const std::string& source,
                                  const std::vector<ColumnRequest>& requests);
 
