@@ -64,10 +64,7 @@ CLI::App* AddCifCommand(CLI::App& app, CifOptions& o) {
   CLI::App* cmd = app.add_subcommand(
       "cif", "competing risks: cumulative incidence of each cause (Aalen-Johansen) and Gray's test, as cmprsk::cuminc");
   // Not AddColumnOptions: --event is read differently and --event-value does not apply.
-  cmd->add_option("--input", o.input, "CSV file with a header row")->required();
-  cmd->add_option("--time", o.time, "column with the event or censoring time")->required();
-  cmd->add_option("--event", o.event, "column with 0 = censored, any other number = the cause of the event")
-      ->required();
+  internal::AddCompetingColumnOptions(cmd, o);
   cmd->add_option("--group", o.group, "column whose values define the groups");
   internal::AddStrataOption(cmd, o);
   internal::AddLandmarkOption(cmd, o);

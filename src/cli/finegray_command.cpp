@@ -46,10 +46,7 @@ Result<int> FindCause(const FineGrayCommandOptions& o, const study::SurvivalInpu
 CLI::App* AddFineGrayCommand(CLI::App& app, FineGrayCommandOptions& o) {
   CLI::App* cmd = app.add_subcommand(
       "finegray", "Fine-Gray regression of the subdistribution hazard of one cause (as cmprsk::crr)");
-  cmd->add_option("--input", o.input, "CSV file with a header row")->required();
-  cmd->add_option("--time", o.time, "column with the event or censoring time")->required();
-  cmd->add_option("--event", o.event, "column with 0 = censored, any other number = the cause of the event")
-      ->required();
+  internal::AddCompetingColumnOptions(cmd, o);
   cmd->add_option("--cause", o.cause, "the cause of interest; the other causes compete")->required();
   cmd->add_option("--covariates", o.covariates, "model terms: columns, or log(column), separated by commas")
       ->required();

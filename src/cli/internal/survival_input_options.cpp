@@ -18,6 +18,13 @@ void AddColumnOptions(CLI::App* cmd, SurvivalInputOptions& o) {
   cmd->add_option("--group", o.group, "column whose values define the groups");
 }
 
+void AddCompetingColumnOptions(CLI::App* cmd, SurvivalInputOptions& o) {
+  cmd->add_option("--input", o.input, "CSV file with a header row")->required();
+  cmd->add_option("--time", o.time, "column with the event or censoring time")->required();
+  cmd->add_option("--event", o.event, "column with 0 = censored, any other number = the cause of the event")
+      ->required();
+}
+
 void AddStrataOption(CLI::App* cmd, SurvivalInputOptions& o) {
   cmd->add_option("--strata", o.strata, "column whose values define strata");
 }

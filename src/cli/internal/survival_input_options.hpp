@@ -33,6 +33,9 @@ struct SurvivalInputOptions {
 
 /// --input, --time, --event (all required), --event-value and --group.
 void AddColumnOptions(CLI::App* cmd, SurvivalInputOptions& o);
+/// --input, --time and --event for competing risks (cif, finegray): the event
+/// column holds 0 for censored and any other number for the cause.
+void AddCompetingColumnOptions(CLI::App* cmd, SurvivalInputOptions& o);
 /// --strata.
 void AddStrataOption(CLI::App* cmd, SurvivalInputOptions& o);
 /// --entry (delayed entry) and --weights (case weights).
