@@ -38,9 +38,15 @@ format: deps
 
 # The sanitizer run comes first and the release run last, so that the last
 # line make prints is ctest's summary of the full suite.
+# Both runs include the PostgreSQL cases, against a throwaway server in
+# build/pg that this target starts (and leaves running for the next run;
+# scripts/pg-test-server.sh stop stops it). CIRRUS_TEST_PG_REQUIRED=1 makes
+# those cases fail, not skip, if the server is missing.
+PG_TEST_ENV = CIRRUS_TEST_PG_URL="$$('$(CURDIR)/scripts/pg-test-server.sh' url)" CIRRUS_TEST_PG_REQUIRED=1
 test: check-format check-layers build dev
-	@cd build/dev && ctest -j $(JOBS) --output-on-failure --no-tests=error -LE 'slow|pg'
-	@cd build/release && ctest -j $(JOBS) --output-on-failure --no-tests=error -LE 'slow|pg'
+	@scripts/pg-test-server.sh start
+	@cd build/dev && $(PG_TEST_ENV) ctest -j $(JOBS) --output-on-failure --no-tests=error -LE 'slow'
+	@cd build/release && $(PG_TEST_ENV) ctest -j $(JOBS) --output-on-failure --no-tests=error -LE 'slow'
 
 bench: deps
 	@cmake --preset bench >/dev/null

@@ -52,6 +52,10 @@ echo >&2
 echo "== Fine-Gray regression against R's cmprsk::crr at 8000 subjects (about 50 s in R), cirrus also at $rows" >&2
 bench/compare/finegray.sh --cirrus "$build/cirrus" --rows 8000 --large "$rows" --out "$out/compare"
 
+echo >&2
+echo "== registry: import, export and show against the sqlite3 shell, $rows lab rows" >&2
+bench/compare/registry.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare" | tee "$out/compare/registry.md"
+
 if [[ $callgrind != 0 ]]; then
   echo >&2
   if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
@@ -63,4 +67,4 @@ if [[ $callgrind != 0 ]]; then
 fi
 
 echo >&2
-echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/survival.md, compare/competing.md, compare/callgrind_phases.md)" >&2
+echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/survival.md, compare/competing.md, compare/registry.md, compare/callgrind_phases.md)" >&2

@@ -74,8 +74,10 @@ def main() -> int:
             if module in PURE_MODULES and IO_OR_CLOCK.match(header):
                 problems.append(f"{where}: {module} is pure (no I/O, no clock) but includes <{header}>")
             if "internal/" in header and match.group(1) == '"':
-                owner_dir = path.parent
-                if not (owner_dir / header).exists():
+                # Resolved as the compiler does: beside the file, or from the
+                # module's source root (its include directory).
+                module_root = ROOT / "src" / module
+                if not (path.parent / header).exists() and not (module_root / header).exists():
                     problems.append(f"{where}: {header} is another module's internal header")
     for problem in problems:
         print(problem, file=sys.stderr)

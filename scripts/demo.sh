@@ -1,16 +1,35 @@
 #!/usr/bin/env bash
-# `make demo`: the main job on the embedded default. Until the registry
-# exists, that is scoring: one patient from flags, then a visits file.
+# `make demo`: the main job on the embedded default. A follow-up registry in
+# one SQLite file: created, the example registry imported, listed, one
+# patient shown with the scores derived from each visit, and the data-quality
+# checks; then scoring one patient from flags and a visits file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cirrus=build/cirrus
+mkdir -p build/demo
+db=build/demo/registry.db
+rm -f "$db" "$db-wal" "$db-shm"
+
+run() {
+  echo "\$ cirrus $*"
+  "$cirrus" "$@"
+  echo
+}
+run init --db "$db"
+run import --db "$db" --actor demo examples/registry
+run patients --db "$db"
+run show --db "$db" FR01-0001
+# The checks exit 1 when they find something; here they do, on purpose.
+echo "\$ cirrus check --db $db --today 2024-06-01"
+"$cirrus" check --db "$db" --today 2024-06-01 || true
+echo
+run audit --db "$db" --verify
 
 echo "$ cirrus score --bilirubin \"46 umol/L\" --albumin \"31 g/L\" --inr 1.5 --creatinine 1.1 --sodium 133 \\"
 echo "    --ascites mild --encephalopathy none --sex male --age 52 --ast 62 --alt 45 --platelets 95"
 "$cirrus" score --bilirubin "46 umol/L" --albumin "31 g/L" --inr 1.5 --creatinine 1.1 --sodium 133 \
   --ascites mild --encephalopathy none --sex male --age 52 --ast 62 --alt 45 --platelets 95
 echo
-mkdir -p build/demo
 echo "$ cirrus score --input examples/visits.csv --output build/demo/visits_scored.csv"
 "$cirrus" score --input examples/visits.csv --output build/demo/visits_scored.csv
 echo "wrote build/demo/visits_scored.csv (every input column, then the scores); in brief:"

@@ -12,6 +12,10 @@ packages=(
   g++ cmake ninja-build make python3 clang-format-14 gawk sqlite3
   # libraries (see docs/dependencies.md for why each one)
   libfmt-dev libcli11-dev nlohmann-json3-dev libeigen3-dev libboost-math-dev
+  # the registry: SQLite (embedded default) and SHA-256 for the audit chain
+  libsqlite3-dev libsodium-dev
+  # PostgreSQL: the server the registry tests run against, and the client library
+  postgresql libpqxx-dev
   # the R oracle for the survival engine
   r-base-core r-cran-survival r-cran-cmprsk
   # tests and benchmarks

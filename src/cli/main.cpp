@@ -10,6 +10,7 @@
 #include "cox_command.hpp"
 #include "exit_codes.hpp"
 #include "finegray_command.hpp"
+#include "registry_commands.hpp"
 #include "rmst_command.hpp"
 #include "score_command.hpp"
 #include "survival_commands.hpp"
@@ -34,6 +35,8 @@ int Run(int argc, char** argv) {
   CLI::App* cox = cirrus::cli::AddCoxCommand(app, cox_options);
   cirrus::cli::FineGrayCommandOptions finegray_options;
   CLI::App* finegray = cirrus::cli::AddFineGrayCommand(app, finegray_options);
+  cirrus::cli::RegistryCommands registry_commands;
+  cirrus::cli::AddRegistryCommands(app, registry_commands);
 
   try {
     app.parse(argc, argv);
@@ -49,6 +52,13 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "cirrus: %s\nRun 'cirrus %s--help' for usage.\n", e.what(), command.c_str());
     return cirrus::cli::kExitBadInput;
   }
+
+  auto registry_exit = cirrus::cli::RunRegistryCommands(registry_commands);
+  if (!registry_exit) {
+    std::fprintf(stderr, "cirrus: %s\n", registry_exit.error().message.c_str());
+    return cirrus::cli::ExitCodeFor(registry_exit.error().code);
+  }
+  if (registry_exit->has_value()) return **registry_exit;
 
   cirrus::Status status;
   if (score->parsed()) status = cirrus::cli::RunScore(score_options);

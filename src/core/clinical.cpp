@@ -3,64 +3,16 @@
 #include <array>
 #include <string>
 
+#include "internal/lookup.hpp"
+
 namespace cirrus::core {
 namespace {
 
+using internal::Folded;
+using internal::Lookup;
+using internal::Spelling;
+
 using std::string_view_literals::operator""sv;
-
-// Lower case with spaces, underscores and hyphens removed, so "Grade 1-2",
-// "grade_1_2" and "grade12" compare equal. A hyphen or underscore is dropped
-// only between other characters: a leading one is a sign, and "-1" (a common
-// missing-value code) must not read as 1 (it used to: dialysis "-1" was yes).
-// Lower case with spaces removed and hyphens and underscores removed between
-// other characters, so "Grade 1-2", "grade_1_2" and "grade12" compare equal
-// but "-1" stays "-1". Written into a caller's buffer: these parsers run for
-// every cell of a visits file. Text too long for the buffer folds to "",
-// which matches nothing.
-class Folded {
- public:
-  explicit Folded(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      const char c = text[i];
-      const bool inner = i > 0 && i + 1 < text.size();
-      if (c == ' ' || c == '\t' || ((c == '_' || c == '-') && inner)) continue;
-      if (size_ == buffer_.size()) {
-        size_ = 0;
-        overflow_ = true;
-        return;
-      }
-      buffer_[size_++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-  }
-  [[nodiscard]] std::string_view view() const { return {buffer_.data(), size_}; }
-  [[nodiscard]] bool overflow() const { return overflow_; }
-
- private:
-  std::array<char, 48> buffer_{};
-  std::size_t size_ = 0;
-  bool overflow_ = false;
-};
-
-template <typename T, std::size_t N>
-struct Spelling {
-  T value;
-  std::array<std::string_view, N> words;
-};
-
-template <typename T, typename Table>
-Result<T> Lookup(std::string_view text, const Table& table, std::string_view what, std::string_view expected) {
-  const Folded folded(text);
-  for (const auto& entry : table) {
-    for (std::string_view word : entry.words) {
-      if (!folded.overflow() && !word.empty() && word == folded.view()) return entry.value;
-    }
-  }
-  return Fail(ErrorCode::kInvalidArgument,
-              std::string(what) + " \"" + std::string(text) + "\" is not recognised; expected " + std::string(expected),
-              std::string(what));
-}
 
 // No numeric codes for sex or ascites: 0/1/2 mean different things in
 // different exports (and 1-3 are Child-Pugh points), so guessing would be unsafe.

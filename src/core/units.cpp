@@ -91,7 +91,7 @@ constexpr std::array kAnalytes = {
     AnalyteInfo{Analyte::kInr, "INR", "6301-6", kInrUnits, 0.5, 20.0},
     AnalyteInfo{Analyte::kProthrombinTime, "prothrombin time", "5902-2", kSecondsUnits, 5.0, 200.0},
     AnalyteInfo{Analyte::kProthrombinActivity, "prothrombin activity", "5894-1", kPercentUnits, 1.0, 200.0},
-    AnalyteInfo{Analyte::kCholinesterase, "cholinesterase", "2098-3", kCholinesteraseUnits, 100.0, 25000.0},
+    AnalyteInfo{Analyte::kCholinesterase, "cholinesterase", "2098-2", kCholinesteraseUnits, 100.0, 25000.0},
     AnalyteInfo{Analyte::kAfp, "AFP", "1834-1", kAfpUnits, 0.0, 5.0e6},
 };
 

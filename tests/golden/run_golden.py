@@ -12,11 +12,14 @@ A .test file holds cases separated by a line '===='. Each case is a few
     stdout:
     ...exact expected standard output, up to the next '====' or the end...
 
-Keys: command (arguments after 'cirrus', split like a shell would), exit,
+Keys: setup (a cirrus command run before the case's command, in the same
+{tmp}, which must exit 0; several run in order), command (arguments after
+'cirrus', split like a shell would), exit,
 stdout (the block that follows, compared exactly), stdout-contains,
 stderr-contains, stderr-empty, file-absent, file-equals ('{tmp}/out.csv
 {data}/expected.csv'). '{tmp}' is a fresh directory per case and '{data}'
-the folder tests/golden/data.
+the folder tests/golden/data, '{examples}' the repository's examples/. dir-equals ('{tmp}/a {tmp}/b') compares two
+directories file by file.
 """
 import argparse
 import pathlib
@@ -26,12 +29,13 @@ import sys
 import tempfile
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 
 
 def parse_cases(text):
     cases = []
     for number, chunk in enumerate(text.split("\n====\n"), start=1):
-        case = {"checks": [], "stdout": None, "line": number}
+        case = {"checks": [], "stdout": None, "line": number, "setup": []}
         lines = chunk.strip("\n").split("\n")
         i = 0
         while i < len(lines):
@@ -46,6 +50,8 @@ def parse_cases(text):
             value = value.strip()
             if key == "command":
                 case["command"] = value
+            elif key == "setup":
+                case["setup"].append(value)
             elif key == "exit":
                 case["exit"] = int(value)
             else:
@@ -60,7 +66,12 @@ def run_case(cirrus, case, label):
     failures = []
     with tempfile.TemporaryDirectory(prefix="cirrus-golden-") as tmp:
         def expand(text):
-            return text.replace("{tmp}", tmp).replace("{data}", str(DATA))
+            return text.replace("{tmp}", tmp).replace("{data}", str(DATA)).replace("{examples}", str(EXAMPLES))
+        for setup in case["setup"]:
+            step = subprocess.run([cirrus] + [expand(a) for a in shlex.split(setup)], capture_output=True, text=True,
+                                  timeout=60)
+            if step.returncode != 0:
+                return f"{label}: setup 'cirrus {setup}' exited {step.returncode}: {step.stderr.strip()}"
         argv = [cirrus] + [expand(a) for a in shlex.split(case["command"])]
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=60)
         want_exit = case.get("exit", 0)
@@ -89,6 +100,15 @@ def run_case(cirrus, case, label):
                     failures.append(f"{got_path} was not written")
                 elif got.read_text() != pathlib.Path(want_path).read_text():
                     failures.append(f"{got_path} differs from {want_path}:\n" + got.read_text())
+            elif key == "dir-equals":
+                left, right = (pathlib.Path(p) for p in value.split())
+                names = sorted({p.name for p in left.glob("*")} | {p.name for p in right.glob("*")})
+                for name in names:
+                    a, b = left / name, right / name
+                    if not a.exists() or not b.exists():
+                        failures.append(f"{name} is in only one of {left} and {right}")
+                    elif a.read_bytes() != b.read_bytes():
+                        failures.append(f"{name} differs between {left} and {right}")
             elif key not in ("stdout-contains", "stderr-contains", "stderr-empty", "file-absent", "file-equals"):
                 failures.append(f"unknown key {key!r}")
         if failures:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference implementation of the cirrus liver scores, and an oracle driver.
 
-Written only from docs/reference/scores.md (shared copy: /work/shared/docs/reference/scores.md),
+Written only from docs/reference/scores.md,
 never from the C++ sources in src/scores/. See PROVENANCE.md next to this file for where each
 rule and expected value comes from.
 

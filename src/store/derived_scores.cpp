@@ -1,0 +1,211 @@
+#include "internal/derived_scores.hpp"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+#include "cirrus/core/snapshot.hpp"
+#include "cirrus/scores/panel.hpp"
+#include "internal/tables.hpp"
+
+namespace cirrus::store::internal {
+namespace {
+
+// The registry records only the birth year, so an age is known to within a
+// year. MELD 3.0 treats ages 12-17 differently; near those edges the age is
+// left unknown rather than guessed (the panel then notes the adult equation).
+std::optional<double> AgeFromBirthYear(std::optional<int> birth_year, core::Date date) {
+  if (!birth_year) return std::nullopt;
+  const int years = core::YearOf(date) - *birth_year;
+  if (years >= 19 || years <= 11) return static_cast<double>(years);
+  return std::nullopt;
+}
+
+void SetLab(core::ClinicalSnapshot& s, core::Analyte analyte, double value) {
+  switch (analyte) {
+    case core::Analyte::kBilirubin: s.bilirubin_mg_dl = value; break;
+    case core::Analyte::kAlbumin: s.albumin_g_dl = value; break;
+    case core::Analyte::kCreatinine: s.creatinine_mg_dl = value; break;
+    case core::Analyte::kSodium: s.sodium_mmol_l = value; break;
+    case core::Analyte::kPlatelets: s.platelets_10e9_l = value; break;
+    case core::Analyte::kAst: s.ast_u_l = value; break;
+    case core::Analyte::kAstUpperLimitOfNormal: s.ast_uln_u_l = value; break;
+    case core::Analyte::kAlt: s.alt_u_l = value; break;
+    case core::Analyte::kInr: s.inr = value; break;
+    default: break;  // PT, PT activity, cholinesterase and AFP enter no stored score
+  }
+}
+
+// Prepared once per import: the reads a patient's scores need, one query per
+// patient and table (not per date: a million-lab import touches 200,000 dates).
+struct Reads {
+  std::unique_ptr<Statement> labs;
+  std::unique_ptr<Statement> assessments;
+  std::unique_ptr<Statement> patient;
+};
+
+Result<Reads> PrepareReads(Connection& connection) {
+  Reads reads;
+  CIRRUS_ASSIGN_OR_RETURN(reads.labs, connection.Prepare("SELECT date, analyte, value, comparator FROM labs "
+                                                         "WHERE patient = $1 AND value IS NOT NULL"));
+  CIRRUS_ASSIGN_OR_RETURN(reads.assessments, connection.Prepare("SELECT date, ascites, encephalopathy_grade, dialysis "
+                                                                "FROM assessments WHERE patient = $1"));
+  CIRRUS_ASSIGN_OR_RETURN(reads.patient,
+                          connection.Prepare("SELECT sex, birth_year, aetiology, site FROM patients WHERE code = $1"));
+  return reads;
+}
+
+std::vector<DerivedScore> ScoresOf(const core::ClinicalSnapshot& snapshot, core::Date date,
+                                   const scores::PanelScores& panel) {
+  (void)snapshot;
+  std::vector<DerivedScore> out;
+  if (panel.child_pugh.has_value()) {
+    const auto& cp = panel.child_pugh.value();
+    constexpr std::array<std::string_view, 3> kClasses = {"A", "B", "C"};
+    out.push_back({date, "child-pugh", static_cast<double>(cp.points),
+                   std::string(kClasses[static_cast<std::size_t>(cp.grade)]), std::string(scores::kChildPughVersion)});
+  }
+  if (panel.meld.has_value()) {
+    out.push_back({date, "meld", static_cast<double>(panel.meld.value().score), "", std::string(scores::kMeldVersion)});
+  }
+  if (panel.meld_na.has_value()) {
+    out.push_back(
+        {date, "meld-na", static_cast<double>(panel.meld_na.value().score), "", std::string(scores::kMeldNaVersion)});
+  }
+  if (panel.meld3.has_value()) {
+    out.push_back(
+        {date, "meld3", static_cast<double>(panel.meld3.value().score), "", std::string(scores::kMeld3Version)});
+  }
+  if (panel.albi.has_value()) {
+    out.push_back({date, "albi", panel.albi.value().score, std::to_string(panel.albi.value().grade),
+                   std::string(scores::kAlbiVersion)});
+  }
+  return out;
+}
+
+using ScoresByDate = std::map<std::string, std::vector<DerivedScore>>;
+
+Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std::set<std::string>& dates,
+                             std::string& site) {
+  core::ClinicalSnapshot base;
+  std::optional<int> birth_year;
+  const SqlValue params[] = {std::string_view(patient)};
+  CIRRUS_RETURN_IF_ERROR(reads.patient->Query(params, [&](const RowView& row) -> Status {
+    if (!row.IsNull(0)) {
+      CIRRUS_ASSIGN_OR_RETURN(base.sex, core::ParseSex(row.Text(0)));
+    }
+    if (!row.IsNull(1)) birth_year = static_cast<int>(row.Int(1));
+    if (!row.Text(2).empty()) {
+      CIRRUS_ASSIGN_OR_RETURN(base.aetiologies, core::ParseAetiologies(row.Text(2)));
+    }
+    site = row.Text(3);
+    return {};
+  }));
+  std::map<std::string, core::ClinicalSnapshot, std::less<>> snapshots;
+  for (const std::string& date : dates) snapshots.emplace(date, base);
+  CIRRUS_RETURN_IF_ERROR(reads.labs->Query(params, [&](const RowView& row) -> Status {
+    auto it = snapshots.find(row.Text(0));
+    // A censored value ("<0.5") is not the number itself; no score uses it.
+    if (it == snapshots.end() || row.Text(3) != "=") return {};
+    CIRRUS_ASSIGN_OR_RETURN(const core::Analyte analyte, core::ParseAnalyte(row.Text(1)));
+    SetLab(it->second, analyte, row.Real(2));
+    return {};
+  }));
+  CIRRUS_RETURN_IF_ERROR(reads.assessments->Query(params, [&](const RowView& row) -> Status {
+    auto it = snapshots.find(row.Text(0));
+    if (it == snapshots.end()) return {};
+    core::ClinicalSnapshot& s = it->second;
+    if (!row.IsNull(1)) {
+      CIRRUS_ASSIGN_OR_RETURN(s.ascites, core::ParseAscites(row.Text(1)));
+    }
+    if (!row.IsNull(2)) {
+      CIRRUS_ASSIGN_OR_RETURN(s.encephalopathy, core::EncephalopathyFromWestHaven(static_cast<int>(row.Int(2))));
+    }
+    if (!row.IsNull(3)) {
+      CIRRUS_ASSIGN_OR_RETURN(s.dialysis, core::ParseDialysis(row.Text(3)));
+    }
+    return {};
+  }));
+  ScoresByDate out;
+  for (auto& [date_text, snapshot] : snapshots) {
+    CIRRUS_ASSIGN_OR_RETURN(const core::Date date, core::ParseDate(date_text));
+    snapshot.age_years = AgeFromBirthYear(birth_year, date);
+    CIRRUS_ASSIGN_OR_RETURN(const scores::PanelScores panel, scores::ScorePanel(snapshot));
+    out[date_text] = ScoresOf(snapshot, date, panel);
+  }
+  return out;
+}
+
+bool SameScores(const std::vector<DerivedScore>& a, const std::vector<DerivedScore>& b) {
+  if (a.size() != b.size()) return false;
+  for (const DerivedScore& x : a) {
+    const bool found = std::any_of(b.begin(), b.end(), [&](const DerivedScore& y) {
+      return x.score == y.score && x.value == y.value && x.score_class == y.score_class && x.version == y.version;
+    });
+    if (!found) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::vector<DerivedScore>>> ScoresFromStoredFacts(Connection& connection,
+                                                                               const std::string& patient,
+                                                                               const std::set<std::string>& dates) {
+  CIRRUS_ASSIGN_OR_RETURN(Reads reads, PrepareReads(connection));
+  std::string site;
+  return Compute(reads, patient, dates, site);
+}
+
+Result<std::int64_t> RecomputeScores(Connection& connection, const std::vector<PatientDate>& patient_dates) {
+  if (patient_dates.empty()) return std::int64_t{0};
+  CIRRUS_ASSIGN_OR_RETURN(Reads reads, PrepareReads(connection));
+  CIRRUS_ASSIGN_OR_RETURN(auto stored, connection.Prepare("SELECT date, score, value, class, version "
+                                                          "FROM derived_scores WHERE patient = $1"));
+  CIRRUS_ASSIGN_OR_RETURN(auto remove,
+                          connection.Prepare("DELETE FROM derived_scores WHERE patient = $1 AND date = $2"));
+  CIRRUS_ASSIGN_OR_RETURN(auto insert, connection.Prepare("INSERT INTO derived_scores (patient, date, score, value, "
+                                                          "class, version, site) VALUES ($1, $2, $3, $4, $5, $6, $7)"));
+  std::int64_t changed = 0;
+  std::string site;
+  std::set<std::string> dates;
+  ScoresByDate before;
+  for (std::size_t i = 0; i < patient_dates.size();) {
+    const std::string& patient = patient_dates[i].first;
+    dates.clear();
+    for (; i < patient_dates.size() && patient_dates[i].first == patient; ++i) dates.insert(patient_dates[i].second);
+    CIRRUS_ASSIGN_OR_RETURN(const ScoresByDate now, Compute(reads, patient, dates, site));
+    before.clear();
+    const SqlValue patient_param[] = {std::string_view(patient)};
+    CIRRUS_RETURN_IF_ERROR(stored->Query(patient_param, [&](const RowView& row) -> Status {
+      auto it = dates.find(std::string(row.Text(0)));
+      if (it == dates.end()) return {};
+      before[*it].push_back(
+          {core::Date{}, std::string(row.Text(1)), row.Real(2), std::string(row.Text(3)), std::string(row.Text(4))});
+      return {};
+    }));
+    for (const auto& [date, scores_now] : now) {
+      const auto old = before.find(date);
+      if (old == before.end() ? scores_now.empty() : SameScores(old->second, scores_now)) continue;
+      const SqlValue params[] = {std::string_view(patient), std::string_view(date)};
+      if (old != before.end()) {
+        CIRRUS_ASSIGN_OR_RETURN(const std::int64_t removed, remove->Run(params));
+        changed += removed;
+      }
+      for (const DerivedScore& score : scores_now) {
+        const SqlValue row[] = {std::string_view(patient),
+                                std::string_view(date),
+                                std::string_view(score.score),
+                                score.value,
+                                std::string_view(score.score_class),
+                                std::string_view(score.version),
+                                std::string_view(site)};
+        CIRRUS_RETURN_IF_ERROR(insert->Run(row));
+      }
+      changed += static_cast<std::int64_t>(scores_now.size());
+    }
+  }
+  return changed;
+}
+
+}  // namespace cirrus::store::internal

@@ -1,0 +1,468 @@
+// Registry::Import: validate the whole batch against what is stored, then
+// write it, its audit entries and its derived scores in one transaction.
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <variant>
+
+#include "cirrus/store/registry.hpp"
+#include "internal/audit.hpp"
+#include "internal/database.hpp"
+#include "internal/derived_scores.hpp"
+#include "internal/tables.hpp"
+
+namespace cirrus::store {
+namespace {
+
+using internal::Cells;
+using internal::ColumnType;
+using internal::Connection;
+using internal::RowView;
+using internal::SqlValue;
+using internal::Statement;
+using internal::TableSpec;
+
+// A stored cell, owned (RowView text dies with the callback).
+using StoredValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+SqlValue View(const StoredValue& value) {
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return *integer;
+  if (const auto* real = std::get_if<double>(&value)) return *real;
+  if (const auto* text = std::get_if<std::string>(&value)) return std::string_view(*text);
+  return std::monostate{};
+}
+
+bool Equal(const StoredValue& stored, const SqlValue& value) {
+  if (std::holds_alternative<std::monostate>(stored)) return std::holds_alternative<std::monostate>(value);
+  if (const auto* integer = std::get_if<std::int64_t>(&stored)) {
+    const auto* other = std::get_if<std::int64_t>(&value);
+    return other != nullptr && *other == *integer;
+  }
+  if (const auto* real = std::get_if<double>(&stored)) {
+    const auto* other = std::get_if<double>(&value);
+    return other != nullptr && *other == *real;
+  }
+  const auto* other = std::get_if<std::string_view>(&value);
+  return other != nullptr && *other == std::get<std::string>(stored);
+}
+
+class Importer {
+ public:
+  Importer(Connection& connection, const core::RegistryBatch& batch, const ImportOptions& options)
+      : db_(connection), batch_(batch), options_(options) {}
+
+  Result<ImportReport> Run();
+
+ private:
+  // ---- validation against the batch and the store ----
+  void Problem(const core::Origin& origin, std::string_view column, std::string value, std::string reason);
+  Result<bool> Stored(std::string_view sql, std::span<const SqlValue> params);
+  Status Validate();
+  void CheckDate(const core::Origin& origin, std::string_view column, core::Date date);
+  void CheckDate(const core::Origin& origin, std::string_view column, const std::optional<core::Date>& date);
+  Result<const std::string*> SiteOfPatient(const std::string& patient);
+  Status CheckPatientRef(const core::Origin& origin, const std::string& patient);
+
+  // ---- writing ----
+  template <typename Record, typename Fill>
+  Status WriteTable(const TableSpec& spec, const std::vector<Record>& records, Fill fill);
+
+  Connection& db_;
+  const core::RegistryBatch& batch_;
+  const ImportOptions& options_;
+  core::Date today_{};
+  ImportReport report_;
+  // Patient code -> site, from the batch or the store (cached lookups).
+  std::unordered_map<std::string, std::string> patient_sites_;
+  std::set<std::string> missing_patients_;
+  std::set<internal::PatientDate> touched_;
+  std::unique_ptr<internal::AuditWriter> audit_;
+};
+
+void Importer::Problem(const core::Origin& origin, std::string_view column, std::string value, std::string reason) {
+  ++report_.problem_count;
+  if (report_.problems.size() >= options_.max_problems) return;
+  core::RecordProblem& p = report_.problems.emplace_back();
+  if (origin.source < batch_.sources.size()) p.file = batch_.sources[origin.source];
+  p.line = origin.line;
+  p.column = column;
+  p.value = std::move(value);
+  p.reason = std::move(reason);
+}
+
+Result<bool> Importer::Stored(std::string_view sql, std::span<const SqlValue> params) {
+  bool found = false;
+  CIRRUS_RETURN_IF_ERROR(db_.Query(sql, params, [&](const RowView&) -> Status {
+    found = true;
+    return {};
+  }));
+  return found;
+}
+
+void Importer::CheckDate(const core::Origin& origin, std::string_view column, core::Date date) {
+  if (date > today_) {
+    Problem(origin, column, core::FormatDate(date),
+            "is in the future (today is " + core::FormatDate(today_) + "); check the year and the day/month order");
+  }
+}
+void Importer::CheckDate(const core::Origin& origin, std::string_view column, const std::optional<core::Date>& date) {
+  if (date) CheckDate(origin, column, *date);
+}
+
+Result<const std::string*> Importer::SiteOfPatient(const std::string& patient) {
+  if (auto it = patient_sites_.find(patient); it != patient_sites_.end()) return &it->second;
+  if (missing_patients_.count(patient) > 0) return nullptr;
+  std::optional<std::string> site;
+  const SqlValue params[] = {std::string_view(patient)};
+  CIRRUS_RETURN_IF_ERROR(
+      db_.Query("SELECT site FROM patients WHERE code = $1", params, [&](const RowView& row) -> Status {
+        site = std::string(row.Text(0));
+        return {};
+      }));
+  if (!site) {
+    missing_patients_.insert(patient);
+    return nullptr;
+  }
+  return &patient_sites_.emplace(patient, *site).first->second;
+}
+
+Status Importer::CheckPatientRef(const core::Origin& origin, const std::string& patient) {
+  CIRRUS_ASSIGN_OR_RETURN(const std::string* site, SiteOfPatient(patient));
+  if (site == nullptr) {
+    Problem(origin, "patient", patient, "is not a known patient: add it to patients.csv or import it first");
+  }
+  return {};
+}
+
+Status Importer::Validate() {
+  const core::RegistryBatch& b = batch_;
+  std::set<std::string> sites;
+  std::set<std::string> studies;
+  std::set<std::pair<std::string, std::string>> arms;
+  for (const auto& s : b.sites) sites.insert(s.code);
+  for (const auto& s : b.studies) studies.insert(s.code);
+  for (const auto& a : b.arms) arms.emplace(a.study, a.code);
+
+  auto known = [&](const std::set<std::string>& in_batch, std::string_view table,
+                   const std::string& code) -> Result<bool> {
+    if (in_batch.count(code) > 0) return true;
+    const SqlValue params[] = {std::string_view(code)};
+    return Stored("SELECT 1 FROM " + std::string(table) + " WHERE code = $1", params);
+  };
+  for (const auto& a : b.arms) {
+    CIRRUS_ASSIGN_OR_RETURN(const bool ok, known(studies, "studies", a.study));
+    if (!ok) Problem(a.origin, "study", a.study, "is not a known study");
+  }
+  for (const auto& v : b.schedule) {
+    CIRRUS_ASSIGN_OR_RETURN(const bool ok, known(studies, "studies", v.study));
+    if (!ok) Problem(v.origin, "study", v.study, "is not a known study");
+    if (v.window_before < 0 || v.window_after < 0) {
+      Problem(v.origin, "window", std::to_string(std::min(v.window_before, v.window_after)),
+              "visit windows are days and cannot be negative");
+    }
+  }
+  for (const auto& p : b.patients) {
+    CIRRUS_ASSIGN_OR_RETURN(const bool site_ok, known(sites, "sites", p.site));
+    if (!site_ok) Problem(p.origin, "site", p.site, "is not a known site: add it to sites.csv");
+    CIRRUS_ASSIGN_OR_RETURN(const bool study_ok, known(studies, "studies", p.study));
+    if (!study_ok) Problem(p.origin, "study", p.study, "is not a known study: add it to studies.csv");
+    if (!p.arm.empty() && arms.count({p.study, p.arm}) == 0) {
+      const SqlValue params[] = {std::string_view(p.study), std::string_view(p.arm)};
+      CIRRUS_ASSIGN_OR_RETURN(const bool arm_ok, Stored("SELECT 1 FROM arms WHERE study = $1 AND code = $2", params));
+      if (!arm_ok) Problem(p.origin, "arm", p.arm, "is not an arm of study " + p.study);
+    }
+    CheckDate(p.origin, "cirrhosis_diagnosis", p.cirrhosis_diagnosis);
+    CheckDate(p.origin, "first_decompensation", p.first_decompensation);
+    CheckDate(p.origin, "enrolment", p.enrolment);
+    if (p.birth_year && *p.birth_year > core::YearOf(today_)) {
+      Problem(p.origin, "birth_year", std::to_string(*p.birth_year), "is in the future");
+    }
+    // A patient's site is fixed: every fact row carries it, and per-site
+    // access depends on it. Moving a patient is a deliberate operation, not an import.
+    const SqlValue params[] = {std::string_view(p.code)};
+    std::optional<std::string> stored_site;
+    CIRRUS_RETURN_IF_ERROR(
+        db_.Query("SELECT site FROM patients WHERE code = $1", params, [&](const RowView& row) -> Status {
+          stored_site = std::string(row.Text(0));
+          return {};
+        }));
+    if (stored_site && *stored_site != p.site) {
+      Problem(p.origin, "site", p.site,
+              "patient " + p.code + " is registered at site " + *stored_site +
+                  "; an import cannot move a patient to another site");
+    }
+    patient_sites_[p.code] = p.site;
+  }
+  for (const auto& r : b.infusions) {
+    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+    CheckDate(r.origin, "date", r.date);
+  }
+  for (const auto& r : b.procedures) {
+    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+    CheckDate(r.origin, "date", r.date);
+  }
+  for (const auto& r : b.medications) {
+    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+    CheckDate(r.origin, "start", r.start);
+    CheckDate(r.origin, "end", r.end);
+    if (r.end && *r.end < r.start) Problem(r.origin, "end", core::FormatDate(*r.end), "is before the start");
+  }
+  for (const auto& r : b.visits) {
+    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+    // Scheduled visits lie ahead by nature; only held or missed ones are dated facts.
+    if (r.status != core::VisitStatus::kScheduled) CheckDate(r.origin, "date", r.date);
+  }
+  for (const auto& r : b.labs) {
+    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+    CheckDate(r.origin, "date", r.date);
+    if (r.value.has_value() == r.missing.has_value()) {
+      Problem(r.origin, "value", r.value_as_entered, "a lab needs either a value or a missing reason, not both");
+    }
+  }
+  for (const auto& r : b.assessments) {
+    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+    CheckDate(r.origin, "date", r.date);
+  }
+  for (const auto& r : b.events) {
+    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+    CheckDate(r.origin, "date", r.date);
+  }
+  for (const auto& r : b.adverse_events) {
+    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+    CheckDate(r.origin, "onset", r.onset);
+    CheckDate(r.origin, "end", r.end);
+    if (r.end && *r.end < r.onset) Problem(r.origin, "end", core::FormatDate(*r.end), "is before the onset");
+    if (r.grade < 1 || r.grade > 5) Problem(r.origin, "grade", std::to_string(r.grade), "CTCAE grades are 1-5");
+  }
+  return {};
+}
+
+std::string SqlList(const TableSpec& spec, std::size_t from, std::size_t to, std::string_view separator, bool assign,
+                    std::size_t first_param) {
+  std::string out;
+  for (std::size_t i = from; i < to; ++i) {
+    if (i > from) out += separator;
+    if (assign) {
+      out += spec.columns[i].name;
+      out += " = ";
+    }
+    out += "$" + std::to_string(first_param + (i - from));
+  }
+  return out;
+}
+
+template <typename Record, typename Fill>
+Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& records, Fill fill) {
+  TableCounts& counts = report_.tables.emplace_back();
+  counts.table = spec.table;
+  if (records.empty()) return {};
+  const std::size_t n = spec.columns.size();
+  const std::size_t k = spec.key_count;
+  std::string where;
+  for (std::size_t i = 0; i < k; ++i) {
+    if (i > 0) where += " AND ";
+    where += std::string(spec.columns[i].name) + " = $" + std::to_string(i + 1);
+  }
+  CIRRUS_ASSIGN_OR_RETURN(auto select, db_.Prepare(internal::SelectColumns(spec) + " WHERE " + where));
+  std::string columns;
+  for (std::size_t i = 0; i < n; ++i) columns += (i > 0 ? ", " : "") + std::string(spec.columns[i].name);
+  CIRRUS_ASSIGN_OR_RETURN(auto insert, db_.Prepare("INSERT INTO " + std::string(spec.table) + " (" + columns +
+                                                   ") VALUES (" + SqlList(spec, 0, n, ", ", false, 1) + ")"));
+  std::string update_where;
+  for (std::size_t i = 0; i < k; ++i) {
+    if (i > 0) update_where += " AND ";
+    update_where += std::string(spec.columns[i].name) + " = $" + std::to_string(n - k + i + 1);
+  }
+  CIRRUS_ASSIGN_OR_RETURN(auto update, db_.Prepare("UPDATE " + std::string(spec.table) + " SET " +
+                                                   SqlList(spec, k, n, ", ", true, 1) + " WHERE " + update_where));
+
+  // A patient's new rows of one table are one audit entry holding every row:
+  // the same who, when and what, at a fraction of the bytes and rows that an
+  // entry per lab would cost a million-lab import. Updates keep an entry each.
+  const bool group_inserts = spec.patient_column >= 0 && &spec != &internal::PatientsTable();
+  std::map<std::string, std::pair<std::string, std::string>> inserted_by_patient;
+  // Rows of a patient who has none stored in this table cannot exist: skip
+  // the lookup (one query per patient instead of one per row).
+  auto patient_of = [](const Record& record) -> std::string_view {
+    if constexpr (requires { record.patient; }) {
+      return record.patient;
+    } else {
+      return {};
+    }
+  };
+  std::set<std::string, std::less<>> patients_with_rows;
+  const bool patient_table = spec.patient_column == 0 && &spec != &internal::PatientsTable();
+  if (patient_table) {
+    CIRRUS_ASSIGN_OR_RETURN(auto any_row,
+                            db_.Prepare("SELECT 1 FROM " + std::string(spec.table) + " WHERE patient = $1 LIMIT 1"));
+    std::set<std::string_view> asked;
+    for (const Record& record : records) {
+      const std::string_view code = patient_of(record);
+      if (!asked.insert(code).second) continue;
+      const SqlValue params[] = {code};
+      CIRRUS_RETURN_IF_ERROR(any_row->Query(params, [&](const RowView&) -> Status {
+        patients_with_rows.emplace(code);
+        return {};
+      }));
+    }
+  }
+  Cells cells;
+  std::vector<StoredValue> stored(n);
+  std::vector<SqlValue> update_params(n);
+  std::vector<SqlValue> before_view(n);
+  for (const Record& record : records) {
+    cells.Clear();
+    fill(record, cells);
+    const std::span<const SqlValue> values = cells.values();
+    bool exists = false;
+    const bool may_exist = !patient_table || patients_with_rows.count(patient_of(record)) > 0;
+    if (may_exist)
+      CIRRUS_RETURN_IF_ERROR(select->Query(cells.key(spec), [&](const RowView& row) -> Status {
+        exists = true;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (row.IsNull(static_cast<int>(i))) {
+            stored[i] = std::monostate{};
+          } else if (spec.columns[i].type == ColumnType::kInt) {
+            stored[i] = row.Int(static_cast<int>(i));
+          } else if (spec.columns[i].type == ColumnType::kReal) {
+            stored[i] = row.Real(static_cast<int>(i));
+          } else {
+            stored[i] = std::string(row.Text(static_cast<int>(i)));
+          }
+        }
+        return {};
+      }));
+    const std::string_view patient =
+        spec.patient_column >= 0 ? std::get<std::string_view>(values[static_cast<std::size_t>(spec.patient_column)])
+                                 : std::string_view{};
+    const std::string_view site = spec.site_column >= 0
+                                      ? std::get<std::string_view>(values[static_cast<std::size_t>(spec.site_column)])
+                                      : std::string_view{};
+    bool changed = !exists;
+    if (exists) {
+      bool same = true;
+      for (std::size_t i = 0; i < n && same; ++i) same = Equal(stored[i], values[i]);
+      if (same) {
+        ++counts.unchanged;
+        continue;
+      }
+      changed = true;
+      if (options_.reason.empty()) {
+        std::string what;
+        for (std::size_t i = k; i < n; ++i) {
+          if (!Equal(stored[i], values[i])) {
+            if (!what.empty()) what += ", ";
+            what += spec.columns[i].name;
+          }
+        }
+        Problem(record.origin, "", internal::KeyText(spec, values),
+                std::string(spec.entity) + " " + internal::KeyText(spec, values) +
+                    " is already stored with a different " + what +
+                    "; changing a stored record needs a reason (--reason)");
+        continue;
+      }
+      for (std::size_t i = 0; i < n - k; ++i) update_params[i] = values[k + i];
+      for (std::size_t i = 0; i < k; ++i) update_params[n - k + i] = values[i];
+      CIRRUS_RETURN_IF_ERROR(update->Run(update_params));
+      for (std::size_t i = 0; i < n; ++i) before_view[i] = View(stored[i]);
+      CIRRUS_RETURN_IF_ERROR(audit_->Append("update", spec, internal::KeyText(spec, values), patient, site,
+                                            internal::RowJson(spec, before_view), internal::RowJson(spec, values)));
+      ++counts.updated;
+    } else {
+      CIRRUS_RETURN_IF_ERROR(insert->Run(values));
+      if (group_inserts) {
+        auto& [group_site, rows] = inserted_by_patient[std::string(patient)];
+        group_site = site;
+        if (!rows.empty()) rows += ',';
+        rows += internal::RowValuesJson(values);
+      } else {
+        CIRRUS_RETURN_IF_ERROR(audit_->Append("insert", spec, internal::KeyText(spec, values), patient, site, {},
+                                              internal::RowJson(spec, values)));
+      }
+      ++counts.inserted;
+    }
+    if (changed && (&spec == &internal::LabsTable() || &spec == &internal::AssessmentsTable())) {
+      touched_.emplace(std::string(patient), std::string(std::get<std::string_view>(values[1])));
+    }
+  }
+  for (const auto& [patient, group] : inserted_by_patient) {
+    CIRRUS_RETURN_IF_ERROR(
+        audit_->Append("insert", spec, patient, patient, group.first, {}, internal::RowsImage(spec, group.second)));
+  }
+  return {};
+}
+
+Result<ImportReport> Importer::Run() {
+  if (options_.actor.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "an import needs the name of who makes it (--actor or $USER)", "actor");
+  }
+  today_ = options_.today.value_or(internal::UtcToday());
+  CIRRUS_RETURN_IF_ERROR(db_.BeginWrite());
+  auto body = [&]() -> Status {
+    CIRRUS_RETURN_IF_ERROR(Validate());
+    if (report_.problem_count > 0) return {};
+    CIRRUS_ASSIGN_OR_RETURN(auto writer, internal::AuditWriter::Start(db_, options_.actor, options_.reason));
+    audit_ = std::make_unique<internal::AuditWriter>(std::move(writer));
+    auto site_of = [&](const std::string& patient) -> std::string_view { return patient_sites_.at(patient); };
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::SitesTable(), batch_.sites,
+                                      [](const core::Site& r, Cells& c) { internal::ToCells(r, c); }));
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::StudiesTable(), batch_.studies,
+                                      [](const core::Study& r, Cells& c) { internal::ToCells(r, c); }));
+    CIRRUS_RETURN_IF_ERROR(
+        WriteTable(internal::ArmsTable(), batch_.arms, [](const core::Arm& r, Cells& c) { internal::ToCells(r, c); }));
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::ScheduleTable(), batch_.schedule,
+                                      [](const core::ScheduledVisit& r, Cells& c) { internal::ToCells(r, c); }));
+    const std::size_t patient_updates_before = report_.tables.size();
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::PatientsTable(), batch_.patients,
+                                      [](const core::Patient& r, Cells& c) { internal::ToCells(r, c); }));
+    const bool patients_updated = report_.tables[patient_updates_before].updated > 0;
+    auto patient_fill = [&](const auto& r, Cells& c) { internal::ToCells(r, site_of(r.patient), c); };
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::InfusionsTable(), batch_.infusions, patient_fill));
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::ProceduresTable(), batch_.procedures, patient_fill));
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::MedicationsTable(), batch_.medications, patient_fill));
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::VisitsTable(), batch_.visits, patient_fill));
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::LabsTable(), batch_.labs, patient_fill));
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::AssessmentsTable(), batch_.assessments, patient_fill));
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::EventsTable(), batch_.events, patient_fill));
+    CIRRUS_RETURN_IF_ERROR(WriteTable(internal::AdverseEventsTable(), batch_.adverse_events, patient_fill));
+    if (report_.problem_count > 0) return {};
+    if (patients_updated) {
+      // Sex, birth year and aetiology enter the scores of every visit.
+      for (const core::Patient& p : batch_.patients) {
+        const SqlValue params[] = {std::string_view(p.code), std::string_view(p.code)};
+        CIRRUS_RETURN_IF_ERROR(
+            db_.Query("SELECT date FROM labs WHERE patient = $1 UNION SELECT date FROM "
+                      "assessments WHERE patient = $2",
+                      params, [&](const RowView& row) -> Status {
+                        touched_.emplace(p.code, std::string(row.Text(0)));
+                        return {};
+                      }));
+      }
+    }
+    const std::vector<internal::PatientDate> touched(touched_.begin(), touched_.end());
+    CIRRUS_ASSIGN_OR_RETURN(report_.scores_written, internal::RecomputeScores(db_, touched));
+    return {};
+  };
+  Status status = body();
+  if (!status || report_.problem_count > 0 || options_.mode == ImportMode::kDryRun) {
+    Status rollback = db_.Rollback();
+    if (!status) return Fail(status.error());
+    if (!rollback) return Fail(rollback.error());
+    return report_;
+  }
+  CIRRUS_RETURN_IF_ERROR(db_.Commit());
+  report_.written = true;
+  return report_;
+}
+
+}  // namespace
+
+Result<ImportReport> Registry::Import(const core::RegistryBatch& batch, const ImportOptions& options) {
+  Importer importer(*connection_, batch, options);
+  return importer.Run();
+}
+
+}  // namespace cirrus::store
