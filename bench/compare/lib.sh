@@ -21,3 +21,26 @@ best_of() {
 
 # ratio A B: A / B with two decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+# parse_options SCRIPT NAME... -- "$@": for each `--name VALUE` whose name is
+# listed (dashes in names become underscores), sets the shell variable of
+# that name; anything else is an error that names SCRIPT.
+#   parse_options registry.sh cirrus rows runs out -- "$@"
+parse_options() {
+  local script=$1 name
+  shift
+  local allowed=" "
+  while [[ $1 != -- ]]; do allowed+="$1 "; shift; done
+  shift
+  while [[ $# -gt 0 ]]; do
+    name=${1#--}
+    name=${name//-/_}
+    if [[ $1 == --* && $allowed == *" $name "* && $# -ge 2 ]]; then
+      printf -v "$name" '%s' "$2"
+      shift 2
+    else
+      echo "$script: unknown argument $1" >&2
+      exit 2
+    fi
+  done
+}

@@ -1,6 +1,7 @@
 # Writes a registry CSV set for the benchmarks into `dir`: sites, studies,
 # patients and either `rows` lab rows (20 visits x 5 analytes per patient) or
-# `patients` patients with `visits` completed visits each and 5 labs per visit.
+# `patients` patients with `visits` completed visits each and an albumin at
+# each visit.
 #   awk -v rows=1000000 -v dir=out/labs -f make_registry.awk
 #   awk -v patients=100000 -v visits=40 -v dir=out/show -f make_registry.awk
 BEGIN {
@@ -29,6 +30,7 @@ BEGIN {
       date = sprintf("%04d-%02d-%02d", y, m, d)
       if (rows == 0) printf "%s,%s,V%d,completed\n", code, date, v > (dir "/visits.csv")
       printf "%s,%s,ALB,%.1f,g/L,\n", code, date, 25 + 20 * rand() > (dir "/labs.csv")
+      if (rows == 0) continue
       printf "%s,%s,BILI,%.1f,umol/L,\n", code, date, 10 + 90 * rand() > (dir "/labs.csv")
       printf "%s,%s,INR,%.2f,,\n", code, date, 1 + 1.5 * rand() > (dir "/labs.csv")
       printf "%s,%s,CREAT,%.0f,umol/L,\n", code, date, 50 + 100 * rand() > (dir "/labs.csv")

@@ -20,16 +20,7 @@ rows=1000000
 patients=100000
 runs=3
 out=bench/out/compare
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --cirrus) cirrus=$2; shift 2 ;;
-    --rows) rows=$2; shift 2 ;;
-    --patients) patients=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    *) echo "registry.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+parse_options registry.sh cirrus rows patients runs out -- "$@"
 work=$out/registry
 rm -rf "$work"
 mkdir -p "$work/labs" "$work/show"

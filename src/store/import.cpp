@@ -196,47 +196,40 @@ Status Importer::Validate() {
     }
     patient_sites_[p.code] = p.site;
   }
-  for (const auto& r : b.infusions) {
-    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
-    CheckDate(r.origin, "date", r.date);
-  }
-  for (const auto& r : b.procedures) {
-    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
-    CheckDate(r.origin, "date", r.date);
-  }
-  for (const auto& r : b.medications) {
-    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+  // Every fact names a known patient; then each kind's own date rules.
+  auto facts = [&](const auto& records, auto&& rules) -> Status {
+    for (const auto& r : records) {
+      CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+      rules(r);
+    }
+    return {};
+  };
+  auto dated = [&](const auto& r) { CheckDate(r.origin, "date", r.date); };
+  CIRRUS_RETURN_IF_ERROR(facts(b.infusions, dated));
+  CIRRUS_RETURN_IF_ERROR(facts(b.procedures, dated));
+  CIRRUS_RETURN_IF_ERROR(facts(b.assessments, dated));
+  CIRRUS_RETURN_IF_ERROR(facts(b.events, dated));
+  CIRRUS_RETURN_IF_ERROR(facts(b.medications, [&](const core::Medication& r) {
     CheckDate(r.origin, "start", r.start);
     CheckDate(r.origin, "end", r.end);
     if (r.end && *r.end < r.start) Problem(r.origin, "end", core::FormatDate(*r.end), "is before the start");
-  }
-  for (const auto& r : b.visits) {
-    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
-    // Scheduled visits lie ahead by nature; only held or missed ones are dated facts.
+  }));
+  // Scheduled visits lie ahead by nature; only held or missed ones are dated facts.
+  CIRRUS_RETURN_IF_ERROR(facts(b.visits, [&](const core::Visit& r) {
     if (r.status != core::VisitStatus::kScheduled) CheckDate(r.origin, "date", r.date);
-  }
-  for (const auto& r : b.labs) {
-    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+  }));
+  CIRRUS_RETURN_IF_ERROR(facts(b.labs, [&](const core::LabResult& r) {
     CheckDate(r.origin, "date", r.date);
     if (r.value.has_value() == r.missing.has_value()) {
       Problem(r.origin, "value", r.value_as_entered, "a lab needs either a value or a missing reason, not both");
     }
-  }
-  for (const auto& r : b.assessments) {
-    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
-    CheckDate(r.origin, "date", r.date);
-  }
-  for (const auto& r : b.events) {
-    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
-    CheckDate(r.origin, "date", r.date);
-  }
-  for (const auto& r : b.adverse_events) {
-    CIRRUS_RETURN_IF_ERROR(CheckPatientRef(r.origin, r.patient));
+  }));
+  CIRRUS_RETURN_IF_ERROR(facts(b.adverse_events, [&](const core::AdverseEvent& r) {
     CheckDate(r.origin, "onset", r.onset);
     CheckDate(r.origin, "end", r.end);
     if (r.end && *r.end < r.onset) Problem(r.origin, "end", core::FormatDate(*r.end), "is before the onset");
     if (r.grade < 1 || r.grade > 5) Problem(r.origin, "grade", std::to_string(r.grade), "CTCAE grades are 1-5");
-  }
+  }));
   return {};
 }
 

@@ -77,6 +77,11 @@ inline bool FoldedEquals(std::string_view folded, std::string_view word) {
 
 template <typename T, std::size_t N>
 Result<T> LookupCode(std::string_view text, const std::array<CodeEntry<T>, N>& table, std::string_view what) {
+  // Stored and exported values are canonical codes: match those exactly
+  // before folding (the registry reads millions of them back).
+  for (const auto& entry : table) {
+    if (text == entry.code) return entry.value;
+  }
   const Folded folded(text);
   if (!folded.overflow() && !folded.view().empty()) {
     for (const auto& entry : table) {
