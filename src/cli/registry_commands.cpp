@@ -48,32 +48,14 @@ std::string ProblemList(const std::vector<core::RecordProblem>& problems, std::s
   return out;
 }
 
-struct ReadBatch {
-  core::RegistryBatch batch;
-  std::vector<core::RecordProblem> problems;
-  std::size_t problem_count = 0;
-};
-
-Result<ReadBatch> ReadInput(const RegistryOptions& o) {
-  ReadBatch out;
-  auto take = [&](auto&& read) {
-    out.batch = std::move(read.batch);
-    out.problems = std::move(read.problems);
-    out.problem_count = read.problem_count;
-  };
+Result<io::RegistryRead> ReadInput(const RegistryOptions& o) {
   if (o.format == "csv") {
     io::RegistryReadOptions options;
     options.max_problems = o.max_errors;
-    CIRRUS_ASSIGN_OR_RETURN(auto read, io::ReadRegistryCsv(o.paths, options));
-    take(read);
-  } else if (o.format == "redcap") {
-    CIRRUS_ASSIGN_OR_RETURN(auto read, io::ReadRedcapProject(o.paths, o.max_errors));
-    take(read);
-  } else {
-    CIRRUS_ASSIGN_OR_RETURN(auto read, io::ReadFhirBundles(o.paths, o.max_errors));
-    take(read);
+    return io::ReadRegistryCsv(o.paths, options);
   }
-  return out;
+  if (o.format == "redcap") return io::ReadRedcapProject(o.paths, o.max_errors);
+  return io::ReadFhirBundles(o.paths, o.max_errors);
 }
 
 std::size_t RowCount(const core::RegistryBatch& b) {
@@ -115,7 +97,7 @@ Result<int> RunInit(const RegistryOptions& o) {
 }
 
 Result<int> RunImport(const RegistryOptions& o) {
-  CIRRUS_ASSIGN_OR_RETURN(ReadBatch input, ReadInput(o));
+  CIRRUS_ASSIGN_OR_RETURN(io::RegistryRead input, ReadInput(o));
   if (input.problem_count > 0) {
     std::fprintf(stderr, "cirrus: import refused, nothing was written: %zu problem%s in the input\n%s",
                  input.problem_count, input.problem_count == 1 ? "" : "s",

@@ -58,7 +58,7 @@ constexpr std::string_view kColumns =
     "seq, recorded_at, actor, action, entity, entity_key, patient, site, before_json, after_json, reason, "
     "prev_hash, hash";
 
-Status ReadEntry(const RowView& row, AuditEntry& entry, std::string& prev_hash) {
+void ReadEntry(const RowView& row, AuditEntry& entry, std::string& prev_hash) {
   entry.seq = row.Int(0);
   entry.recorded_at = row.Text(1);
   entry.actor = row.Text(2);
@@ -72,7 +72,6 @@ Status ReadEntry(const RowView& row, AuditEntry& entry, std::string& prev_hash) 
   entry.reason = row.Text(10);
   prev_hash = row.Text(11);
   entry.hash = row.Text(12);
-  return {};
 }
 
 }  // namespace
@@ -227,8 +226,8 @@ Result<std::vector<AuditEntry>> ReadAudit(Connection& connection, const std::opt
   std::vector<AuditEntry> entries;
   std::string prev_hash;
   auto on_row = [&](const RowView& row) -> Status {
-    AuditEntry& entry = entries.emplace_back();
-    return ReadEntry(row, entry, prev_hash);
+    ReadEntry(row, entries.emplace_back(), prev_hash);
+    return {};
   };
   if (patient) {
     const SqlValue params[] = {std::string_view(*patient)};
@@ -250,7 +249,7 @@ Result<AuditVerification> VerifyAuditChain(Connection& connection) {
   CIRRUS_RETURN_IF_ERROR(connection.Query(
       "SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY seq", {}, [&](const RowView& row) -> Status {
         if (verification.first_bad_seq) return {};
-        (void)ReadEntry(row, entry, prev_hash);
+        ReadEntry(row, entry, prev_hash);
         ++verification.entries;
         std::string problem;
         if (entry.seq != expected_seq) {

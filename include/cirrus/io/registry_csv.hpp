@@ -30,19 +30,13 @@
 
 #include "cirrus/base/result.hpp"
 #include "cirrus/core/registry.hpp"
+#include "cirrus/io/registry_read.hpp"
 
 namespace cirrus::io {
 
 struct RegistryReadOptions {
   /// Problems kept in RegistryRead::problems; later ones are only counted.
   std::size_t max_problems = 100;
-};
-
-/// What ReadRegistryCsv found: the rows that were read cleanly, and why the others were not.
-struct RegistryRead {
-  core::RegistryBatch batch;                  ///< only rows without problems; of duplicates, the first
-  std::vector<core::RecordProblem> problems;  ///< in file order, then duplicate keys; at most max_problems
-  std::size_t problem_count = 0;              ///< all problems found (may exceed problems.size())
 };
 
 /// The accepted file names ("sites.csv", ..., "adverse_events.csv"), in dependency order.

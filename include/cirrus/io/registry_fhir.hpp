@@ -33,6 +33,7 @@
 
 #include "cirrus/base/result.hpp"
 #include "cirrus/core/registry.hpp"
+#include "cirrus/io/registry_read.hpp"
 
 namespace cirrus::io {
 
@@ -57,18 +58,10 @@ std::string WriteFhirBundle(const core::RegistryBatch& batch);
 /// directory is missing or not writable, kDataLoss when the write fails.
 Status WriteFhirBundleFile(const core::RegistryBatch& batch, const std::string& path);
 
-/// What ReadFhirBundles found.
-struct FhirRead {
-  /// The records read; `sources` holds the file paths that Origin.source
-  /// indexes, Origin.line is the entry's index + 1.
-  core::RegistryBatch batch;
-  /// The first max_problems problems: file = the path, line = the entry's
-  /// index + 1 (0 for the Bundle itself), column = the FHIR path
-  /// ("entry[3].resource.valueQuantity.unit"), value, reason.
-  std::vector<core::RecordProblem> problems;
-  /// All problems, including those beyond max_problems.
-  std::size_t problem_count = 0;
-};
+/// What ReadFhirBundles found: in problems, file = the path, line = the entry's
+/// index + 1 (0 for the Bundle itself), column = the FHIR path
+/// ("entry[3].resource.valueQuantity.unit"); Origin.line is the entry's index + 1.
+using FhirRead = RegistryRead;
 
 /// Reads FHIR R4 Bundles (JSON). Each path is a file, or a directory meaning
 /// every "*.json" file directly in it, in name order. A bad entry (unknown

@@ -28,6 +28,7 @@
 
 #include "cirrus/base/result.hpp"
 #include "cirrus/core/registry.hpp"
+#include "cirrus/io/registry_read.hpp"
 
 namespace cirrus::io {
 
@@ -48,14 +49,8 @@ inline constexpr std::string_view kRedcapDesignRecord = "_design";
 ///   CIRRUS_RETURN_IF_ERROR(WriteRedcapProject(batch, "export/redcap"));
 Status WriteRedcapProject(const core::RegistryBatch& batch, const std::string& directory);
 
-/// What ReadRedcapProject found.
-struct RedcapRead {
-  core::RegistryBatch batch;
-  /// The first `max_problems` bad cells, each with file, line, column, value and reason.
-  std::vector<core::RecordProblem> problems;
-  /// All bad cells, including those not kept in `problems`.
-  std::size_t problem_count = 0;
-};
+/// What ReadRedcapProject found: each problem a bad cell with file, line, column, value and reason.
+using RedcapRead = RegistryRead;
 
 /// Reads a data dictionary and a flat record export. `paths` is either one
 /// directory holding `dictionary.csv` and `records.csv`, or the two files in
