@@ -13,23 +13,27 @@ namespace {
 
 void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
-  for (const char c : text) {
+  // Copy runs of plain characters at once: audit images hold millions of cells.
+  std::size_t plain = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          std::array<char, 8> buffer{};
-          std::snprintf(buffer.data(), buffer.size(), "\\u%04x", static_cast<unsigned>(c));
-          out += buffer.data();
-        } else {
-          out += c;
-        }
+      default: {
+        std::array<char, 8> buffer{};
+        std::snprintf(buffer.data(), buffer.size(), "\\u%04x", static_cast<unsigned>(c));
+        out += buffer.data();
+      }
     }
   }
+  out.append(text.data() + plain, text.size() - plain);
   out += '"';
 }
 
@@ -47,11 +51,16 @@ void AppendValue(std::string& out, const SqlValue& value) {
   }
 }
 
-void HashField(crypto_hash_sha256_state& state, std::string_view field) {
+// BLAKE2b-256 (libsodium's generic hash): as collision-resistant as SHA-256
+// and three times faster in libsodium's portable code, which matters for an
+// audit image of a million labs.
+constexpr std::size_t kHashBytes = 32;
+
+void HashField(crypto_generichash_state& state, std::string_view field) {
   // Length-prefixed, so that no two different entries hash the same bytes.
   const std::string length = std::to_string(field.size()) + ":";
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(length.data()), length.size());
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(field.data()), field.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(length.data()), length.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(field.data()), field.size());
 }
 
 constexpr std::string_view kColumns =
@@ -74,24 +83,30 @@ void ReadEntry(const RowView& row, AuditEntry& entry, std::string& prev_hash) {
   entry.hash = row.Text(12);
 }
 
+// The patient and site of a grouped image are the entry's own fields, not
+// repeated in every row.
+bool IsHoisted(const TableSpec& spec, std::size_t column) {
+  return static_cast<int>(column) == spec.patient_column || static_cast<int>(column) == spec.site_column;
+}
+
 }  // namespace
 
 std::string_view GenesisHash() { return "0000000000000000000000000000000000000000000000000000000000000000"; }
 
 std::string AuditHash(std::string_view prev_hash, const AuditEntry& e) {
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, kHashBytes);
   HashField(state, prev_hash);
   HashField(state, std::to_string(e.seq));
   for (const std::string* field : {&e.recorded_at, &e.actor, &e.action, &e.entity, &e.entity_key, &e.patient, &e.site,
                                    &e.before, &e.after, &e.reason}) {
     HashField(state, *field);
   }
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256_final(&state, digest.data());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+  std::array<unsigned char, kHashBytes> digest{};
+  crypto_generichash_final(&state, digest.data(), digest.size());
+  std::array<char, kHashBytes * 2 + 1> hex{};
   sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return std::string(hex.data(), crypto_hash_sha256_BYTES * 2);
+  return std::string(hex.data(), kHashBytes * 2);
 }
 
 std::string RowJson(const TableSpec& spec, std::span<const SqlValue> values) {
@@ -106,20 +121,25 @@ std::string RowJson(const TableSpec& spec, std::span<const SqlValue> values) {
   return out;
 }
 
-std::string RowValuesJson(std::span<const SqlValue> values) {
-  std::string out = "[";
+void AppendRowValues(const TableSpec& spec, std::span<const SqlValue> values, std::string& out) {
+  out += '[';
+  bool first = true;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
+    if (IsHoisted(spec, i)) continue;
+    if (!first) out += ',';
+    first = false;
     AppendValue(out, values[i]);
   }
   out += ']';
-  return out;
 }
 
 std::string RowsImage(const TableSpec& spec, std::string_view rows_json) {
   std::string out = "{\"columns\":[";
+  bool first = true;
   for (std::size_t i = 0; i < spec.columns.size(); ++i) {
-    if (i > 0) out += ',';
+    if (IsHoisted(spec, i)) continue;
+    if (!first) out += ',';
+    first = false;
     AppendJsonString(out, spec.columns[i].name);
   }
   out += "],\"rows\":[";

@@ -370,7 +370,7 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
         auto& [group_site, rows] = inserted_by_patient[std::string(patient)];
         group_site = site;
         if (!rows.empty()) rows += ',';
-        rows += internal::RowValuesJson(values);
+        internal::AppendRowValues(spec, values, rows);
       } else {
         CIRRUS_RETURN_IF_ERROR(audit_->Append("insert", spec, internal::KeyText(spec, values), patient, site, {},
                                               internal::RowJson(spec, values)));

@@ -99,7 +99,7 @@ struct AuditEntry {
   std::string before;  ///< JSON object of the stored columns; empty for an insert
   std::string after;   ///< JSON object; empty for a delete
   std::string reason;
-  std::string hash;  ///< hex SHA-256 of the previous hash and this entry
+  std::string hash;  ///< hex BLAKE2b-256 of the previous hash and this entry
 };
 
 struct AuditVerification {

@@ -21,19 +21,20 @@ namespace cirrus::store::internal {
 /// The hash of the entry before the first: 64 zeros.
 std::string_view GenesisHash();
 
-/// Hex SHA-256 over the previous hash and every field of `entry` (hash itself excluded).
+/// Hex BLAKE2b-256 over the previous hash and every field of `entry` (hash itself excluded).
 std::string AuditHash(std::string_view prev_hash, const AuditEntry& entry);
 
 /// A JSON object of a row's columns, in the spec's column order: the
 /// before/after images of audit entries. Deterministic, so hashes reproduce.
 std::string RowJson(const TableSpec& spec, std::span<const SqlValue> values);
 
-/// A row's values as a JSON array, in the spec's column order.
-std::string RowValuesJson(std::span<const SqlValue> values);
+/// Appends a row's values as a JSON array to `out`, in the spec's column
+/// order without the patient and site (the audit entry carries those).
+void AppendRowValues(const TableSpec& spec, std::span<const SqlValue> values, std::string& out);
 
-/// The image of several inserted rows of one table:
-/// {"columns":["patient",...],"rows":[[...],[...]]}; `rows_json` is the rows'
-/// RowValuesJson joined by commas.
+/// The image of several inserted rows of one patient in one table:
+/// {"columns":["date","analyte",...],"rows":[[...],[...]]}; `rows_json` is
+/// the rows' AppendRowValues joined by commas.
 std::string RowsImage(const TableSpec& spec, std::string_view rows_json);
 
 /// The natural key as text: the key columns joined by '/' ("P-001/2024-03-01/ALB").
