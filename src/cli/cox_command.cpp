@@ -76,7 +76,6 @@ Status RunCox(CoxOptions o) {
   std::optional<stats::PhTest> ph;
   if (o.zph) {
     stats::PhTestOptions ph_options;
-    ph_options.ties = options.ties;
     ph_options.transform = o.zph_transform == "identity" ? stats::PhTransform::kIdentity
                            : o.zph_transform == "rank"   ? stats::PhTransform::kRank
                            : o.zph_transform == "log"    ? stats::PhTransform::kLog

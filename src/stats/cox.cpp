@@ -443,6 +443,7 @@ Result<CoxFit> FitCox(const CoxData& data, const CoxOptions& options) {
   // Newton-Raphson exactly as coxfit6.
   std::vector<double> beta(p, 0.0), new_beta(p), u(p), imat(p * p), step(p);
   CoxFit fit;
+  fit.ties = options.ties;
   fit.n = n;
   fit.events = events;
   const double loglik0 = Evaluate(d, options.ties, beta, u, imat, nullptr);

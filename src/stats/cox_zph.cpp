@@ -326,7 +326,7 @@ Result<PhTest> TestProportionalHazards(const CoxData& data, const CoxFit& fit, c
   const double g_mean = g_sum / g_count;
   for (double& g : gt) g -= g_mean;
 
-  const ScoreAndInformation si = Accumulate(sorted, start, by_start, x, q, risk, weight, gt, options.ties);
+  const ScoreAndInformation si = Accumulate(sorted, start, by_start, x, q, risk, weight, gt, fit.ties);
   // The score for beta is 0 at the fitted beta; R sets it so exactly.
   std::vector<double> u(2 * q, 0.0);
   for (std::size_t c = 0; c < q; ++c) u[q + c] = si.u[q + c];

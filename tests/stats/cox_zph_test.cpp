@@ -74,7 +74,7 @@ PhTest RunTest(const Simulated& s, CoxTies ties, PhTransform transform) {
   const CoxData data = s.Data();
   const auto fit = FitCox(data, {.ties = ties});
   EXPECT_THAT(fit, IsOk());
-  const auto ph = TestProportionalHazards(data, *fit, {.ties = ties, .transform = transform});
+  const auto ph = TestProportionalHazards(data, *fit, {.transform = transform});
   EXPECT_THAT(ph, IsOk());
   return *ph;
 }

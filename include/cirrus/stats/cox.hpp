@@ -93,6 +93,7 @@ struct CoxFit {
   std::vector<std::vector<double>> variance;  ///< model-based, p x p
   std::vector<std::vector<double>> robust_variance;  ///< p x p, empty when not used
   bool robust = false;
+  CoxTies ties = CoxTies::kEfron;  ///< the method the fit used (the PH test must use the same)
   FitDiagnostics diagnostics;
 };
 

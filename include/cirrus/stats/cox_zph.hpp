@@ -11,7 +11,7 @@
 //
 // Example:
 //   auto fit = cirrus::stats::FitCox(data, {.ties = CoxTies::kEfron});
-//   auto ph = cirrus::stats::TestProportionalHazards(data, *fit, {.ties = CoxTies::kEfron});
+//   auto ph = cirrus::stats::TestProportionalHazards(data, *fit);
 //   // ph->terms[0].statistic, ph->terms[0].p, ph->global.statistic, ph->global.df
 #pragma once
 
@@ -28,7 +28,6 @@ namespace cirrus::stats {
 enum class PhTransform { kKm, kIdentity, kRank, kLog };
 
 struct PhTestOptions {
-  CoxTies ties = CoxTies::kEfron;  ///< must be the ties of the fit, as cox.zph uses fit$method
   PhTransform transform = PhTransform::kKm;
 };
 
@@ -41,7 +40,8 @@ struct PhTest {
 };
 
 /// The score test of proportional hazards for `fit`, a fit of `data` by
-/// FitCox with `options.ties`. Strata, case weights and (start, stop] rows
+/// FitCox; ties are handled as the fit handled them (fit.ties, as cox.zph
+/// uses fit$method). Strata, case weights and (start, stop] rows
 /// are supported as FitCox supports them.
 /// Errors: kInvalidArgument for data that FitCox would reject, a fit that
 /// does not match the data (number of terms), no estimated coefficient, or
