@@ -357,6 +357,20 @@ Result<int> RunAudit(const RegistryOptions& o) {
   return kExitOk;
 }
 
+Result<int> RunDelete(const RegistryOptions& o) {
+  CIRRUS_ASSIGN_OR_RETURN(auto registry, store::Registry::Open(o.db));
+  store::DeleteOptions options;
+  options.actor = Actor(o);
+  options.reason = o.reason;
+  const std::string& table = o.paths.front();
+  const std::vector<std::string> key(o.paths.begin() + 1, o.paths.end());
+  CIRRUS_RETURN_IF_ERROR(registry.Delete(table, key, options));
+  std::string key_text;
+  for (const auto& part : key) key_text += (key_text.empty() ? "" : "/") + part;
+  CIRRUS_RETURN_IF_ERROR(io::WriteStdout(fmt::format("deleted from {}: {}\n", table, key_text)));
+  return kExitOk;
+}
+
 Result<int> RunCheck(const RegistryOptions& o) {
   CIRRUS_ASSIGN_OR_RETURN(auto registry, store::Registry::Open(o.db));
   store::CheckOptions options;
@@ -434,6 +448,16 @@ void AddRegistryCommands(CLI::App& app, RegistryCommands& c) {
   c.audit_app->add_flag("--verify", c.audit.verify, "recompute the hash chain; exit 1 if it is broken");
   AddListingFormat(c.audit_app, c.audit, {"text", "json"});
 
+  c.delete_app = app.add_subcommand("delete", "delete one stored record, audited with its reason");
+  AddDb(c.delete_app, c.delete_);
+  c.delete_app->add_option("--reason", c.delete_.reason, "why: required")->required();
+  c.delete_app->add_option("--actor", c.delete_.actor, "who deletes, for the audit trail (default: $USER)");
+  c.delete_app
+      ->add_option("record", c.delete_.paths,
+                   "the table, then the values of the record's key, e.g. labs FR01-0001 2024-03-01 ALB")
+      ->required()
+      ->expected(2, -1);
+
   c.check_app = app.add_subcommand("check", "data-quality checks; exit 1 when any finds a problem");
   AddDb(c.check_app, c.check);
   c.check_app->add_option("--site", c.check.site, "only this site's patients");
@@ -453,6 +477,7 @@ Result<std::optional<int>> RunRegistryCommands(const RegistryCommands& c) {
   if (c.show_app->parsed()) return wrap(RunShow(c.show));
   if (c.audit_app->parsed()) return wrap(RunAudit(c.audit));
   if (c.check_app->parsed()) return wrap(RunCheck(c.check));
+  if (c.delete_app->parsed()) return wrap(RunDelete(c.delete_));
   return std::optional<int>{};
 }
 

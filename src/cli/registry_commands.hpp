@@ -1,4 +1,4 @@
-// The registry's commands: init, import, export, patients, show, audit, check.
+// The registry's commands: init, import, export, patients, show, audit, check, delete.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -12,8 +12,8 @@ namespace cirrus::cli {
 
 struct RegistryOptions {
   std::string db;
-  std::string format;  // import/export: csv|redcap|fhir|sdtm; listings: text|json|csv
-  std::vector<std::string> paths;
+  std::string format;              // import/export: csv|redcap|fhir|sdtm; listings: text|json|csv
+  std::vector<std::string> paths;  // import: files; delete: the table, then the key's values
   std::string out;
   std::string site;
   std::string patient;
@@ -27,7 +27,7 @@ struct RegistryOptions {
 };
 
 struct RegistryCommands {
-  RegistryOptions init, import, export_, patients, show, audit, check;
+  RegistryOptions init, import, export_, patients, show, audit, check, delete_;
   CLI::App* init_app = nullptr;
   CLI::App* import_app = nullptr;
   CLI::App* export_app = nullptr;
@@ -35,6 +35,7 @@ struct RegistryCommands {
   CLI::App* show_app = nullptr;
   CLI::App* audit_app = nullptr;
   CLI::App* check_app = nullptr;
+  CLI::App* delete_app = nullptr;
 };
 
 void AddRegistryCommands(CLI::App& app, RegistryCommands& commands);

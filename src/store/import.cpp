@@ -18,22 +18,13 @@ namespace cirrus::store {
 namespace {
 
 using internal::Cells;
-using internal::ColumnType;
 using internal::Connection;
 using internal::RowView;
 using internal::SqlValue;
 using internal::Statement;
 using internal::TableSpec;
 
-// A stored cell, owned (RowView text dies with the callback).
-using StoredValue = std::variant<std::monostate, std::int64_t, double, std::string>;
-
-SqlValue View(const StoredValue& value) {
-  if (const auto* integer = std::get_if<std::int64_t>(&value)) return *integer;
-  if (const auto* real = std::get_if<double>(&value)) return *real;
-  if (const auto* text = std::get_if<std::string>(&value)) return std::string_view(*text);
-  return std::monostate{};
-}
+using internal::StoredValue;
 
 bool Equal(const StoredValue& stored, const SqlValue& value) {
   if (std::holds_alternative<std::monostate>(stored)) return std::holds_alternative<std::monostate>(value);
@@ -254,23 +245,14 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
   if (records.empty()) return {};
   const std::size_t n = spec.columns.size();
   const std::size_t k = spec.key_count;
-  std::string where;
-  for (std::size_t i = 0; i < k; ++i) {
-    if (i > 0) where += " AND ";
-    where += std::string(spec.columns[i].name) + " = $" + std::to_string(i + 1);
-  }
-  CIRRUS_ASSIGN_OR_RETURN(auto select, db_.Prepare(internal::SelectColumns(spec) + " WHERE " + where));
+  CIRRUS_ASSIGN_OR_RETURN(auto select, db_.Prepare(internal::SelectColumns(spec) + " " + internal::KeyWhere(spec)));
   std::string columns;
   for (std::size_t i = 0; i < n; ++i) columns += (i > 0 ? ", " : "") + std::string(spec.columns[i].name);
   CIRRUS_ASSIGN_OR_RETURN(auto insert, db_.Prepare("INSERT INTO " + std::string(spec.table) + " (" + columns +
                                                    ") VALUES (" + SqlList(spec, 0, n, ", ", false, 1) + ")"));
-  std::string update_where;
-  for (std::size_t i = 0; i < k; ++i) {
-    if (i > 0) update_where += " AND ";
-    update_where += std::string(spec.columns[i].name) + " = $" + std::to_string(n - k + i + 1);
-  }
-  CIRRUS_ASSIGN_OR_RETURN(auto update, db_.Prepare("UPDATE " + std::string(spec.table) + " SET " +
-                                                   SqlList(spec, k, n, ", ", true, 1) + " WHERE " + update_where));
+  CIRRUS_ASSIGN_OR_RETURN(
+      auto update, db_.Prepare("UPDATE " + std::string(spec.table) + " SET " + SqlList(spec, k, n, ", ", true, 1) +
+                               " " + internal::KeyWhere(spec, n - k + 1)));
 
   // A patient's new rows of one table are one audit entry holding every row:
   // the same who, when and what, at a fraction of the bytes and rows that an
@@ -315,17 +297,7 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
     if (may_exist)
       CIRRUS_RETURN_IF_ERROR(select->Query(cells.key(spec), [&](const RowView& row) -> Status {
         exists = true;
-        for (std::size_t i = 0; i < n; ++i) {
-          if (row.IsNull(static_cast<int>(i))) {
-            stored[i] = std::monostate{};
-          } else if (spec.columns[i].type == ColumnType::kInt) {
-            stored[i] = row.Int(static_cast<int>(i));
-          } else if (spec.columns[i].type == ColumnType::kReal) {
-            stored[i] = row.Real(static_cast<int>(i));
-          } else {
-            stored[i] = std::string(row.Text(static_cast<int>(i)));
-          }
-        }
+        internal::ReadStored(row, spec, stored);
         return {};
       }));
     const std::string_view patient =
@@ -360,7 +332,7 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
       for (std::size_t i = 0; i < n - k; ++i) update_params[i] = values[k + i];
       for (std::size_t i = 0; i < k; ++i) update_params[n - k + i] = values[i];
       CIRRUS_RETURN_IF_ERROR(update->Run(update_params));
-      for (std::size_t i = 0; i < n; ++i) before_view[i] = View(stored[i]);
+      for (std::size_t i = 0; i < n; ++i) before_view[i] = internal::View(stored[i]);
       CIRRUS_RETURN_IF_ERROR(audit_->Append("update", spec, internal::KeyText(spec, values), patient, site,
                                             internal::RowJson(spec, before_view), internal::RowJson(spec, values)));
       ++counts.updated;

@@ -200,6 +200,46 @@ const TableSpec& DerivedScoresTable() {
   return spec;
 }
 
+std::span<const TableSpec* const> ImportedTables() {
+  static const std::array<const TableSpec*, 13> tables = {
+      &SitesTable(),       &StudiesTable(),    &ArmsTable(),         &ScheduleTable(), &PatientsTable(),
+      &InfusionsTable(),   &ProceduresTable(), &MedicationsTable(),  &VisitsTable(),   &LabsTable(),
+      &AssessmentsTable(), &EventsTable(),     &AdverseEventsTable()};
+  return tables;
+}
+
+void ReadStored(const RowView& row, const TableSpec& spec, std::vector<StoredValue>& out) {
+  out.resize(spec.columns.size());
+  for (std::size_t i = 0; i < spec.columns.size(); ++i) {
+    const int column = static_cast<int>(i);
+    if (row.IsNull(column)) {
+      out[i] = std::monostate{};
+    } else if (spec.columns[i].type == ColumnType::kInt) {
+      out[i] = row.Int(column);
+    } else if (spec.columns[i].type == ColumnType::kReal) {
+      out[i] = row.Real(column);
+    } else {
+      out[i] = std::string(row.Text(column));
+    }
+  }
+}
+
+SqlValue View(const StoredValue& value) {
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return *integer;
+  if (const auto* real = std::get_if<double>(&value)) return *real;
+  if (const auto* text = std::get_if<std::string>(&value)) return std::string_view(*text);
+  return std::monostate{};
+}
+
+std::string KeyWhere(const TableSpec& spec, std::size_t first) {
+  std::string where = "WHERE ";
+  for (std::size_t i = 0; i < spec.key_count; ++i) {
+    if (i > 0) where += " AND ";
+    where += std::string(spec.columns[i].name) + " = $" + std::to_string(first + i);
+  }
+  return where;
+}
+
 std::string AetiologyText(core::AetiologySet set) {
   std::string out;
   for (int i = 0; i <= static_cast<int>(core::Aetiology::kOther); ++i) {

@@ -433,6 +433,51 @@ TEST_P(RegistryTest, ChecksFindWhatTheyName) {
   EXPECT_THAT(by_check["stale-score"], ::testing::ElementsAre("FR01-001"));
 }
 
+TEST_P(RegistryTest, DeleteRemovesOneRecordAuditsItAndRescoresTheVisit) {
+  auto registry = Registry::Create(location());
+  ASSERT_THAT(registry, IsOk());
+  ASSERT_THAT(registry->Import(SmallBatch(), Options()), IsOk());
+  DeleteOptions options{"tester", "albumin entered for the wrong patient"};
+  const std::vector<std::string> albumin = {"FR01-001", "2024-01-10", "ALB"};
+  ASSERT_THAT(registry->Delete("labs", albumin, options), IsOk());
+
+  auto record = registry->LoadPatient("FR01-001");
+  ASSERT_THAT(record, IsOk());
+  EXPECT_THAT(record->facts.labs, SizeIs(4));
+  // Without albumin there is no Child-Pugh, ALBI or MELD 3.0; MELD and MELD-Na remain.
+  std::vector<std::string> names;
+  for (const auto& score : record->scores) names.push_back(score.score);
+  EXPECT_THAT(names, ::testing::ElementsAre("meld", "meld-na"));
+
+  auto audit = registry->Audit(std::string("FR01-001"));
+  ASSERT_THAT(audit, IsOk());
+  const AuditEntry& last = audit->back();
+  EXPECT_EQ(last.action, "delete");
+  EXPECT_EQ(last.entity_key, "FR01-001/2024-01-10/ALB");
+  EXPECT_EQ(last.reason, "albumin entered for the wrong patient");
+  EXPECT_THAT(last.before, HasSubstr("\"value_as_entered\":\"30\""));
+  EXPECT_EQ(last.after, "");
+  auto verified = registry->VerifyAudit();
+  ASSERT_THAT(verified, IsOk());
+  EXPECT_FALSE(verified->first_bad_seq.has_value());
+
+  EXPECT_THAT(registry->Delete("labs", albumin, options), HasErrorCode(ErrorCode::kNotFound));
+  const std::vector<std::string> patient = {"FR01-001"};
+  EXPECT_THAT(registry->Delete("patients", patient, options), HasErrorCode(ErrorCode::kFailedPrecondition));
+  const std::vector<std::string> short_key = {"FR01-001", "2024-01-10"};
+  EXPECT_THAT(registry->Delete("labs", short_key, options), HasErrorCode(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(registry->Delete("lab", albumin, options), HasErrorCode(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(registry->Delete("labs", albumin, DeleteOptions{"tester", ""}),
+              HasErrorCode(ErrorCode::kInvalidArgument));
+  // A patient without facts can go, and takes nothing else with them.
+  const std::vector<std::string> bare = {"CN02-001"};
+  ASSERT_THAT(registry->Delete("patients", bare, options), IsOk());
+  auto patients = registry->ListPatients(std::nullopt);
+  ASSERT_THAT(patients, IsOk());
+  ASSERT_THAT(*patients, SizeIs(1));
+  EXPECT_EQ((*patients)[0].code, "FR01-001");
+}
+
 INSTANTIATE_TEST_SUITE_P(AllBackends, RegistryTest, ::testing::ValuesIn(backends::TestBackends()),
                          backends::BackendName);
 

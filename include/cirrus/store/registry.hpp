@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,11 @@ struct ImportReport {
   std::size_t problem_count = 0;              ///< all problems found
   std::int64_t scores_written = 0;            ///< derived score rows inserted or changed
   bool written = false;                       ///< true when the batch was committed
+};
+
+struct DeleteOptions {
+  std::string actor;   ///< who: required
+  std::string reason;  ///< why: required
 };
 
 /// One patient in a listing.
@@ -145,6 +151,15 @@ class Registry {
   /// Everything stored, or one site's patients and their facts (with the
   /// sites, studies, arms and schedule they refer to), in natural-key order.
   Result<core::RegistryBatch> Export(const std::optional<std::string>& site);
+
+  /// Deletes one stored record, named by its table ("labs", "visits", ...,
+  /// as in docs/data-model.md) and the values of its natural key in order
+  /// ("FR01-0001", "2024-03-01", "ALB"), with an audit entry holding its
+  /// before-image, and recomputes the derived scores of its visit. A record
+  /// that others refer to (a patient with facts, a site with patients) is
+  /// refused. Errors: kInvalidArgument (unknown table, wrong key, no actor or
+  /// reason), kNotFound (no such record), kFailedPrecondition (still referred to).
+  Status Delete(std::string_view table, std::span<const std::string> key, const DeleteOptions& options);
 
   Result<std::vector<PatientSummary>> ListPatients(const std::optional<std::string>& site);
 

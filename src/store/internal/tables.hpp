@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "cirrus/base/result.hpp"
@@ -123,6 +124,21 @@ Status FromRow(const RowView& row, core::LabResult& record);
 Status FromRow(const RowView& row, core::Assessment& record);
 Status FromRow(const RowView& row, core::OutcomeEvent& record);
 Status FromRow(const RowView& row, core::AdverseEvent& record);
+
+/// Every table an import writes, in write order (not derived_scores).
+std::span<const TableSpec* const> ImportedTables();
+
+/// A stored cell, owned (a RowView's text dies with its callback).
+using StoredValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+/// Reads a row whose columns are the spec's into `out` (resized to fit), typed by the spec.
+void ReadStored(const RowView& row, const TableSpec& spec, std::vector<StoredValue>& out);
+
+/// A view of a stored cell as a parameter (valid while `value` lives).
+SqlValue View(const StoredValue& value);
+
+/// "WHERE k1 = $1 AND k2 = $2 ..." over the spec's key columns, parameters from `first`.
+std::string KeyWhere(const TableSpec& spec, std::size_t first = 1);
 
 /// "SELECT <columns> FROM <table>" (callers append WHERE/ORDER BY).
 std::string SelectColumns(const TableSpec& spec);
