@@ -215,11 +215,123 @@ std::string LabValue(const core::LabResult& lab) {
   return out;
 }
 
+// Optional values as JSON: null when absent. Field names are those of the
+// registry's CSV files (docs/data-model.md), so a script reads both alike.
+template <typename T>
+Json Opt(const std::optional<T>& value) {
+  if (!value) return Json(nullptr);
+  if constexpr (std::is_same_v<T, core::Date>) {
+    return core::FormatDate(*value);
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return *value;
+  } else {
+    return std::string(core::Code(*value));
+  }
+}
+
+Json PatientJson(const store::PatientRecord& record) {
+  const core::RegistryBatch& f = record.facts;
+  const core::Patient& p = f.patients.front();
+  Json aetiology = Json::array();
+  for (int i = 0; i <= static_cast<int>(core::Aetiology::kOther); ++i) {
+    const auto a = static_cast<core::Aetiology>(i);
+    if (p.aetiologies.Contains(a)) aetiology.push_back(std::string(core::Name(a)));
+  }
+  Json out = {{"patient", p.code},
+              {"site", p.site},
+              {"study", p.study},
+              {"arm", p.arm.empty() ? Json(nullptr) : Json(p.arm)},
+              {"sex", p.sex ? Json(std::string(core::Name(*p.sex))) : Json(nullptr)},
+              {"birth_year", Opt(p.birth_year)},
+              {"aetiology", aetiology},
+              {"cirrhosis_diagnosis", Opt(p.cirrhosis_diagnosis)},
+              {"first_decompensation", Opt(p.first_decompensation)},
+              {"enrolment", Opt(p.enrolment)},
+              {"status", std::string(core::Code(p.status))}};
+  auto list = [&](const char* name, const auto& records, auto&& one) {
+    Json items = Json::array();
+    for (const auto& r : records) items.push_back(one(r));
+    out[name] = std::move(items);
+  };
+  list("infusions", f.infusions, [](const core::Infusion& r) {
+    return Json{{"infusion", r.number},
+                {"course", r.course},
+                {"date", core::FormatDate(r.date)},
+                {"product", core::Code(r.product)},
+                {"source", core::Code(r.source)},
+                {"dose", Opt(r.dose)},
+                {"dose_unit", core::Code(r.dose_unit)},
+                {"route", core::Code(r.route)}};
+  });
+  list("procedures", f.procedures, [](const core::Procedure& r) {
+    return Json{{"procedure", core::Code(r.kind)}, {"date", core::FormatDate(r.date)}, {"detail", r.detail}};
+  });
+  list("medications", f.medications, [](const core::Medication& r) {
+    return Json{{"class", core::Code(r.medication_class)},
+                {"name", r.name},
+                {"start", core::FormatDate(r.start)},
+                {"end", Opt(r.end)},
+                {"dose", r.dose}};
+  });
+  list("visits", f.visits, [](const core::Visit& r) {
+    return Json{{"date", core::FormatDate(r.date)}, {"visit", r.code}, {"status", core::Code(r.status)}};
+  });
+  list("labs", f.labs, [](const core::LabResult& r) {
+    return Json{{"date", core::FormatDate(r.date)},
+                {"analyte", core::Code(r.analyte)},
+                {"value_as_entered", r.value_as_entered},
+                {"unit_as_entered", r.unit_as_entered},
+                {"value", Opt(r.value)},
+                {"unit", core::CanonicalUnit(r.analyte).ucum},
+                {"loinc", core::Info(r.analyte).loinc},
+                {"operator", core::Code(r.op)},
+                {"missing_reason", Opt(r.missing)}};
+  });
+  list("assessments", f.assessments, [](const core::Assessment& r) {
+    return Json{{"date", core::FormatDate(r.date)},
+                {"ascites", r.ascites ? Json(std::string(core::Name(*r.ascites))) : Json(nullptr)},
+                {"encephalopathy_grade", Opt(r.encephalopathy_grade)},
+                {"dialysis", r.dialysis ? Json(std::string(core::Name(*r.dialysis))) : Json(nullptr)},
+                {"varices", Opt(r.varices)},
+                {"weight_kg", Opt(r.weight_kg)},
+                {"liver_volume_ml", Opt(r.liver_volume_ml)}};
+  });
+  list("events", f.events, [](const core::OutcomeEvent& r) {
+    return Json{{"event", core::Code(r.kind)},
+                {"date", core::FormatDate(r.date)},
+                {"death_cause", Opt(r.death_cause)},
+                {"decompensation", Opt(r.decompensation)},
+                {"detail", r.detail}};
+  });
+  list("adverse_events", f.adverse_events, [](const core::AdverseEvent& r) {
+    return Json{{"term", r.term},
+                {"onset", core::FormatDate(r.onset)},
+                {"end", Opt(r.end)},
+                {"grade", r.grade},
+                {"serious", r.serious},
+                {"infusion", Opt(r.infusion)},
+                {"relatedness", core::Code(r.relatedness)},
+                {"outcome", core::Code(r.outcome)}};
+  });
+  list("scores", record.scores, [](const store::DerivedScore& s) {
+    return Json{{"date", core::FormatDate(s.date)},
+                {"score", s.score},
+                {"value", s.value},
+                {"class", s.score_class.empty() ? Json(nullptr) : Json(s.score_class)},
+                {"version", s.version}};
+  });
+  return out;
+}
+
 Result<int> RunShow(const RegistryOptions& o) {
   CIRRUS_ASSIGN_OR_RETURN(auto registry, store::Registry::Open(o.db));
   CIRRUS_ASSIGN_OR_RETURN(const store::PatientRecord record, registry.LoadPatient(o.patient));
   if (o.format == "fhir") {
     CIRRUS_RETURN_IF_ERROR(io::WriteStdout(io::WriteFhirBundle(record.facts)));
+    return kExitOk;
+  }
+  if (o.format == "json") {
+    CIRRUS_RETURN_IF_ERROR(io::WriteStdout(PatientJson(record).dump(2) + "\n"));
     return kExitOk;
   }
   const core::RegistryBatch& f = record.facts;
@@ -440,7 +552,7 @@ void AddRegistryCommands(CLI::App& app, RegistryCommands& c) {
   c.show_app = app.add_subcommand("show", "everything stored about one patient");
   AddDb(c.show_app, c.show);
   c.show_app->add_option("patient", c.show.patient, "the patient's code")->required();
-  AddListingFormat(c.show_app, c.show, {"text", "fhir"});
+  AddListingFormat(c.show_app, c.show, {"text", "json", "fhir"});
 
   c.audit_app = app.add_subcommand("audit", "the audit trail, or --verify its hash chain");
   AddDb(c.audit_app, c.audit);
