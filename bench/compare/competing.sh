@@ -17,15 +17,8 @@ cirrus=build/bench/cirrus
 rows=1000000
 runs=3
 out=bench/out/compare
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --cirrus) cirrus=$2; shift 2 ;;
-    --rows) rows=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    *) echo "competing.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+source "$here/lib.sh"
+parse_options competing.sh cirrus rows runs out -- "$@"
 mkdir -p "$out"
 r_out=$(Rscript "$here/competing_r.R" "$rows" "$out")
 r_seconds=$(awk '$1 == "r_cuminc_seconds" {print $2}' <<<"$r_out")

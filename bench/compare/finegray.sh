@@ -20,16 +20,8 @@ rows=8000
 large=1000000
 runs=3
 out=bench/out/compare
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --cirrus) cirrus=$2; shift 2 ;;
-    --rows) rows=$2; shift 2 ;;
-    --large) large=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    *) echo "finegray.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+source "$here/lib.sh"
+parse_options finegray.sh cirrus rows large runs out -- "$@"
 mkdir -p "$out"
 r_out=$(Rscript "$here/finegray_r.R" "$rows" "$large" "$out")
 r_seconds=$(awk '$1 == "r_crr_seconds" {print $2}' <<<"$r_out")

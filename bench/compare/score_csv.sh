@@ -36,16 +36,8 @@ out=$root/bench/out/compare
 seed=20240611
 
 usage() { sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --cirrus) cirrus=$2; shift 2 ;;
-    --rows) rows=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    -h | --help) usage; exit 0 ;;
-    *) echo "score_csv.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
-  esac
-done
+source "$here/lib.sh"
+parse_options score_csv.sh cirrus rows runs out -- "$@"
 
 for tool in gawk sqlite3; do
   command -v "$tool" >/dev/null || { echo "score_csv.sh: $tool is missing; run scripts/install-deps.sh" >&2; exit 1; }

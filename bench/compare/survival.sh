@@ -15,15 +15,8 @@ cirrus=build/bench/cirrus
 rows=1000000
 runs=3
 out=bench/out/compare
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --cirrus) cirrus=$2; shift 2 ;;
-    --rows) rows=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    *) echo "survival.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+source "$here/lib.sh"
+parse_options survival.sh cirrus rows runs out -- "$@"
 mkdir -p "$out"
 r_times=$(Rscript "$here/survival_r.R" "$rows" "$out")
 r_km=$(awk '$1 == "r_km_seconds" {print $2}' <<<"$r_times")
