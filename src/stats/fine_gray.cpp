@@ -84,20 +84,27 @@ struct FailureSums {
 // = sum_i exp(eta_i) x_i x_i' H(T_i) with H(t) = sum_{t_k <= t} d_k / S0_k, so
 // nothing p x p is stored per event time. Breslow ties: each of the d_k events
 // at t_k contributes log S0_k once.
-double Evaluate(const Sorted& d, const std::vector<double>& beta, std::vector<double>& u, std::vector<double>& imat,
-                FailureSums* record) {
-  const std::size_t n = d.n;
+// Sets d.risk to exp(x_i' beta) and returns the sum of x_i' beta over the
+// events of interest: the first term of the log partial likelihood.
+double SetRiskScores(const Sorted& d, const std::vector<double>& beta) {
   const std::size_t p = d.p;
-  std::vector<double>& risk = d.risk;
-  risk.resize(n);
-  double loglik = 0;
-  for (std::size_t i = 0; i < n; ++i) {
+  d.risk.resize(d.n);
+  double sum = 0;
+  for (std::size_t i = 0; i < d.n; ++i) {
     const double* xi = &d.x[i * p];
     double eta = 0;
     for (std::size_t j = 0; j < p; ++j) eta += beta[j] * xi[j];
-    risk[i] = std::exp(eta);
-    if (d.kind[i] == kInterest) loglik += eta;
+    d.risk[i] = std::exp(eta);
+    if (d.kind[i] == kInterest) sum += eta;
   }
+  return sum;
+}
+
+double Evaluate(const Sorted& d, const std::vector<double>& beta, std::vector<double>& u, std::vector<double>& imat,
+                FailureSums* record) {
+  const std::size_t p = d.p;
+  const std::vector<double>& risk = d.risk;
+  double loglik = SetRiskScores(d, beta);
   const std::size_t failures = d.failure_block.size();
   // Pass 1 (backward): the ordinary risk set's R0 (and R1) at each event time.
   std::vector<double> r0(failures), r1(failures * p);
@@ -185,18 +192,8 @@ double Evaluate(const Sorted& d, const std::vector<double>& beta, std::vector<do
 // The log-likelihood alone (crr's crrf, used by the line search): the same
 // two scans without the moments.
 double LogLikelihood(const Sorted& d, const std::vector<double>& beta) {
-  const std::size_t n = d.n;
-  const std::size_t p = d.p;
-  std::vector<double>& risk = d.risk;
-  risk.resize(n);
-  double loglik = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double* xi = &d.x[i * p];
-    double eta = 0;
-    for (std::size_t j = 0; j < p; ++j) eta += beta[j] * xi[j];
-    risk[i] = std::exp(eta);
-    if (d.kind[i] == kInterest) loglik += eta;
-  }
+  const std::vector<double>& risk = d.risk;
+  double loglik = SetRiskScores(d, beta);
   const std::size_t failures = d.failure_block.size();
   std::vector<double> r0(failures);
   double s0 = 0;
