@@ -32,6 +32,20 @@ constexpr int kBaselineDays = 30;
 constexpr double kUnitFactorTolerance = 0.15;
 constexpr double kSmallestSuspectFactor = 5.0;
 
+// The unit of the analyte whose conversion factor (or its inverse, at least
+// kSmallestSuspectFactor) the ratio matches within tolerance; null if none.
+const core::UnitInfo* SuspectedUnit(const core::AnalyteInfo& info, double ratio) {
+  for (const core::UnitInfo& unit : info.units) {
+    const double factor = unit.multiply_by / unit.divide_by;
+    for (const double f : {factor, 1.0 / factor}) {
+      if (std::max(f, 1.0 / f) >= kSmallestSuspectFactor && std::abs(ratio / f - 1.0) <= kUnitFactorTolerance) {
+        return &unit;
+      }
+    }
+  }
+  return nullptr;
+}
+
 bool Active(core::PatientStatus status) {
   return status == core::PatientStatus::kOnStudy || status == core::PatientStatus::kFollowUp ||
          status == core::PatientStatus::kScreening;
@@ -135,7 +149,7 @@ class Checker {
       const core::AnalyteInfo& info = core::Info(lab->analyte);
       if (*lab->value < info.plausible_min || *lab->value > info.plausible_max) {
         Add("implausible-value", *f.patient, lab->date,
-            fmt(info.name) + " " + core::FormatNumber(*lab->value) + " " + fmt(info.units[0].display) +
+            std::string(info.name) + " " + core::FormatNumber(*lab->value) + " " + std::string(info.units[0].display) +
                 " is outside the plausible range " + core::FormatNumber(info.plausible_min) + "-" +
                 core::FormatNumber(info.plausible_max));
         continue;
@@ -146,20 +160,12 @@ class Checker {
       const double median = others[others.size() / 2];
       if (median <= 0) continue;
       const double ratio = *lab->value / median;
-      for (const core::UnitInfo& unit : info.units) {
-        const double factor = unit.multiply_by / unit.divide_by;
-        for (const double f_or_inverse : {factor, 1.0 / factor}) {
-          if (std::max(f_or_inverse, 1.0 / f_or_inverse) < kSmallestSuspectFactor) continue;
-          if (std::abs(ratio / f_or_inverse - 1.0) <= kUnitFactorTolerance) {
-            Add("unit-confusion", *f.patient, lab->date,
-                fmt(info.name) + " " + core::FormatNumber(*lab->value) + " " + fmt(info.units[0].display) + " is " +
-                    core::FormatNumber(std::round(ratio * 100) / 100) + " times this patient's median (" +
-                    core::FormatNumber(median) + "); was it entered in " + fmt(unit.display) + "?");
-            goto next_lab;
-          }
-        }
+      if (const core::UnitInfo* unit = SuspectedUnit(info, ratio)) {
+        Add("unit-confusion", *f.patient, lab->date,
+            std::string(info.name) + " " + core::FormatNumber(*lab->value) + " " + std::string(info.units[0].display) +
+                " is " + core::FormatNumber(std::round(ratio * 100) / 100) + " times this patient's median (" +
+                core::FormatNumber(median) + "); was it entered in " + std::string(unit->display) + "?");
       }
-    next_lab:;
     }
   }
 
@@ -240,8 +246,6 @@ class Checker {
               " days): possibly lost to follow-up");
     }
   }
-
-  static std::string fmt(std::string_view text) { return std::string(text); }
 
   const core::RegistryBatch& batch_;
   core::Date today_;

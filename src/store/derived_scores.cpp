@@ -55,9 +55,7 @@ Result<Reads> PrepareReads(Connection& connection) {
   return reads;
 }
 
-std::vector<DerivedScore> ScoresOf(const core::ClinicalSnapshot& snapshot, core::Date date,
-                                   const scores::PanelScores& panel) {
-  (void)snapshot;
+std::vector<DerivedScore> ScoresOf(core::Date date, const scores::PanelScores& panel) {
   std::vector<DerivedScore> out;
   if (panel.child_pugh.has_value()) {
     const auto& cp = panel.child_pugh.value();
@@ -131,7 +129,7 @@ Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std
     CIRRUS_ASSIGN_OR_RETURN(const core::Date date, core::ParseDate(date_text));
     snapshot.age_years = AgeFromBirthYear(birth_year, date);
     CIRRUS_ASSIGN_OR_RETURN(const scores::PanelScores panel, scores::ScorePanel(snapshot));
-    out[date_text] = ScoresOf(snapshot, date, panel);
+    out[date_text] = ScoresOf(date, panel);
   }
   return out;
 }

@@ -28,11 +28,14 @@
 #include "cirrus/core/registry.hpp"
 #include "cirrus/io/files.hpp"
 #include "cirrus_matchers.hpp"
+#include "registry_batch.hpp"
 
 namespace cirrus::io {
 namespace {
 
 namespace fs = std::filesystem;
+
+using cirrus::testing::SameBatch;
 
 using core::DateFromCivil;
 using core::RecordProblem;
@@ -595,66 +598,6 @@ TEST_F(RegistryCsvTest, DirectoryReadsOnlyItsCsvFiles) {
 
 // ---- writing -----------------------------------------------------------------------------
 
-// Field-by-field equality, Origin aside (it says where a record was read from).
-auto Fields(const core::Site& r) { return std::tie(r.code, r.name, r.country); }
-auto Fields(const core::Study& r) { return std::tie(r.code, r.title, r.registration); }
-auto Fields(const core::Arm& r) { return std::tie(r.study, r.code, r.name, r.product, r.route); }
-auto Fields(const core::ScheduledVisit& r) {
-  return std::tie(r.study, r.code, r.name, r.day, r.window_before, r.window_after, r.anchor);
-}
-auto Fields(const core::Patient& r) {
-  return std::tie(r.code, r.site, r.study, r.arm, r.sex, r.birth_year, r.aetiologies, r.cirrhosis_diagnosis,
-                  r.first_decompensation, r.enrolment, r.status);
-}
-auto Fields(const core::Infusion& r) {
-  return std::tie(r.patient, r.number, r.course, r.date, r.product, r.source, r.dose, r.dose_unit, r.route);
-}
-auto Fields(const core::Procedure& r) { return std::tie(r.patient, r.kind, r.date, r.detail); }
-auto Fields(const core::Medication& r) {
-  return std::tie(r.patient, r.medication_class, r.name, r.start, r.end, r.dose);
-}
-auto Fields(const core::Visit& r) { return std::tie(r.patient, r.date, r.code, r.status); }
-auto Fields(const core::LabResult& r) {
-  return std::tie(r.patient, r.date, r.analyte, r.value_as_entered, r.unit_as_entered, r.value, r.op, r.missing);
-}
-auto Fields(const core::Assessment& r) {
-  return std::tie(r.patient, r.date, r.ascites, r.encephalopathy_grade, r.dialysis, r.varices, r.weight_kg,
-                  r.liver_volume_ml);
-}
-auto Fields(const core::OutcomeEvent& r) {
-  return std::tie(r.patient, r.kind, r.date, r.death_cause, r.decompensation, r.detail);
-}
-auto Fields(const core::AdverseEvent& r) {
-  return std::tie(r.patient, r.term, r.onset, r.end, r.grade, r.serious, r.infusion, r.relatedness, r.outcome);
-}
-
-// The records of `a` and `b` hold the same facts, whatever their order.
-template <typename Record>
-bool SameRecords(const std::vector<Record>& a, const std::vector<Record>& b) {
-  if (a.size() != b.size()) return false;
-  for (const Record& x : a) {
-    const auto match = std::count_if(b.begin(), b.end(), [&](const Record& y) { return Fields(x) == Fields(y); });
-    if (match != 1) return false;
-  }
-  return true;
-}
-
-void ExpectSameBatch(const core::RegistryBatch& a, const core::RegistryBatch& b) {
-  EXPECT_TRUE(SameRecords(a.sites, b.sites));
-  EXPECT_TRUE(SameRecords(a.studies, b.studies));
-  EXPECT_TRUE(SameRecords(a.arms, b.arms));
-  EXPECT_TRUE(SameRecords(a.schedule, b.schedule));
-  EXPECT_TRUE(SameRecords(a.patients, b.patients));
-  EXPECT_TRUE(SameRecords(a.infusions, b.infusions));
-  EXPECT_TRUE(SameRecords(a.procedures, b.procedures));
-  EXPECT_TRUE(SameRecords(a.medications, b.medications));
-  EXPECT_TRUE(SameRecords(a.visits, b.visits));
-  EXPECT_TRUE(SameRecords(a.labs, b.labs));
-  EXPECT_TRUE(SameRecords(a.assessments, b.assessments));
-  EXPECT_TRUE(SameRecords(a.events, b.events));
-  EXPECT_TRUE(SameRecords(a.adverse_events, b.adverse_events));
-}
-
 TEST_F(RegistryCsvTest, ExampleSetRoundTripsToTheSameBatchAndBytes) {
   const std::vector<std::string> examples = {ExampleDir()};
   auto first = ReadRegistryCsv(examples);
@@ -665,7 +608,7 @@ TEST_F(RegistryCsvTest, ExampleSetRoundTripsToTheSameBatchAndBytes) {
   auto second = ReadRegistryCsv(written);
   ASSERT_THAT(second, IsOk());
   EXPECT_THAT(Described(*second), IsEmpty());
-  ExpectSameBatch(first->batch, second->batch);
+  EXPECT_TRUE(SameBatch(first->batch, second->batch));
 
   // Writing the re-read batch gives the same bytes: output is deterministic.
   const std::string again = (dir_ / "again").string();
@@ -700,7 +643,7 @@ TEST_F(RegistryCsvTest, FreeTextThatNeedsQuotingRoundTrips) {
   auto read = ReadRegistryCsv(written);
   ASSERT_THAT(read, IsOk());
   EXPECT_THAT(Described(*read), IsEmpty());
-  ExpectSameBatch(batch, read->batch);
+  EXPECT_TRUE(SameBatch(batch, read->batch));
   EXPECT_EQ(read->batch.procedures[0].origin.line, 2U);
 }
 

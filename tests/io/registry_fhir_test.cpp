@@ -29,180 +29,19 @@
 #include "cirrus/core/registry.hpp"
 #include "cirrus/core/units.hpp"
 #include "cirrus_matchers.hpp"
+#include "registry_batch.hpp"
 
 namespace cirrus::io {
 namespace {
 
 namespace fs = std::filesystem;
+using cirrus::testing::SameBatch;
 using core::RegistryBatch;
 using ::testing::HasSubstr;
 
 const std::string kData = CIRRUS_FHIR_TEST_DATA;
 
 core::Date D(const char* text) { return *core::ParseDate(text); }
-
-// ---- equality ------------------------------------------------------------------
-
-// Sorts every vector by natural key, so that batches compare as sets of records.
-RegistryBatch Sorted(RegistryBatch b) {
-  auto sort = [](auto& v, auto key) {
-    std::stable_sort(v.begin(), v.end(), [&key](const auto& x, const auto& y) { return key(x) < key(y); });
-  };
-  sort(b.sites, [](const core::Site& x) { return std::tie(x.code); });
-  sort(b.studies, [](const core::Study& x) { return std::tie(x.code); });
-  sort(b.arms, [](const core::Arm& x) { return std::tie(x.study, x.code); });
-  sort(b.schedule, [](const core::ScheduledVisit& x) { return std::tie(x.study, x.code); });
-  sort(b.patients, [](const core::Patient& x) { return std::tie(x.code); });
-  sort(b.infusions, [](const core::Infusion& x) { return std::tie(x.patient, x.number); });
-  sort(b.procedures, [](const core::Procedure& x) { return std::tie(x.patient, x.kind, x.date); });
-  sort(b.medications,
-       [](const core::Medication& x) { return std::tie(x.patient, x.medication_class, x.name, x.start); });
-  sort(b.visits, [](const core::Visit& x) { return std::tie(x.patient, x.date); });
-  sort(b.labs, [](const core::LabResult& x) { return std::tie(x.patient, x.date, x.analyte); });
-  sort(b.assessments, [](const core::Assessment& x) { return std::tie(x.patient, x.date); });
-  sort(b.events, [](const core::OutcomeEvent& x) { return std::tie(x.patient, x.kind, x.date); });
-  sort(b.adverse_events, [](const core::AdverseEvent& x) { return std::tie(x.patient, x.term, x.onset); });
-  return b;
-}
-
-// Every field but origin, one EXPECT per field so that a failure names it.
-void ExpectSame(const core::Site& a, const core::Site& b) {
-  EXPECT_EQ(a.code, b.code);
-  EXPECT_EQ(a.name, b.name);
-  EXPECT_EQ(a.country, b.country);
-}
-void ExpectSame(const core::Study& a, const core::Study& b) {
-  EXPECT_EQ(a.code, b.code);
-  EXPECT_EQ(a.title, b.title);
-  EXPECT_EQ(a.registration, b.registration);
-}
-void ExpectSame(const core::Arm& a, const core::Arm& b) {
-  EXPECT_EQ(a.study, b.study);
-  EXPECT_EQ(a.code, b.code);
-  EXPECT_EQ(a.name, b.name);
-  EXPECT_EQ(a.product, b.product);
-  EXPECT_EQ(a.route, b.route);
-}
-void ExpectSame(const core::ScheduledVisit& a, const core::ScheduledVisit& b) {
-  EXPECT_EQ(a.study, b.study);
-  EXPECT_EQ(a.code, b.code);
-  EXPECT_EQ(a.name, b.name);
-  EXPECT_EQ(a.day, b.day);
-  EXPECT_EQ(a.window_before, b.window_before);
-  EXPECT_EQ(a.window_after, b.window_after);
-  EXPECT_EQ(a.anchor, b.anchor);
-}
-void ExpectSame(const core::Patient& a, const core::Patient& b) {
-  EXPECT_EQ(a.code, b.code);
-  EXPECT_EQ(a.site, b.site);
-  EXPECT_EQ(a.study, b.study);
-  EXPECT_EQ(a.arm, b.arm);
-  EXPECT_EQ(a.sex, b.sex);
-  EXPECT_EQ(a.birth_year, b.birth_year);
-  EXPECT_TRUE(a.aetiologies == b.aetiologies);
-  EXPECT_EQ(a.cirrhosis_diagnosis, b.cirrhosis_diagnosis);
-  EXPECT_EQ(a.first_decompensation, b.first_decompensation);
-  EXPECT_EQ(a.enrolment, b.enrolment);
-  EXPECT_EQ(a.status, b.status);
-}
-void ExpectSame(const core::Infusion& a, const core::Infusion& b) {
-  EXPECT_EQ(a.patient, b.patient);
-  EXPECT_EQ(a.number, b.number);
-  EXPECT_EQ(a.course, b.course);
-  EXPECT_EQ(a.date, b.date);
-  EXPECT_EQ(a.product, b.product);
-  EXPECT_EQ(a.source, b.source);
-  EXPECT_EQ(a.dose, b.dose);
-  EXPECT_EQ(a.dose_unit, b.dose_unit);
-  EXPECT_EQ(a.route, b.route);
-}
-void ExpectSame(const core::Procedure& a, const core::Procedure& b) {
-  EXPECT_EQ(a.patient, b.patient);
-  EXPECT_EQ(a.kind, b.kind);
-  EXPECT_EQ(a.date, b.date);
-  EXPECT_EQ(a.detail, b.detail);
-}
-void ExpectSame(const core::Medication& a, const core::Medication& b) {
-  EXPECT_EQ(a.patient, b.patient);
-  EXPECT_EQ(a.medication_class, b.medication_class);
-  EXPECT_EQ(a.name, b.name);
-  EXPECT_EQ(a.start, b.start);
-  EXPECT_EQ(a.end, b.end);
-  EXPECT_EQ(a.dose, b.dose);
-}
-void ExpectSame(const core::Visit& a, const core::Visit& b) {
-  EXPECT_EQ(a.patient, b.patient);
-  EXPECT_EQ(a.date, b.date);
-  EXPECT_EQ(a.code, b.code);
-  EXPECT_EQ(a.status, b.status);
-}
-void ExpectSame(const core::LabResult& a, const core::LabResult& b) {
-  EXPECT_EQ(a.patient, b.patient);
-  EXPECT_EQ(a.date, b.date);
-  EXPECT_EQ(a.analyte, b.analyte);
-  EXPECT_EQ(a.value_as_entered, b.value_as_entered);
-  EXPECT_EQ(a.unit_as_entered, b.unit_as_entered);
-  EXPECT_EQ(a.value, b.value);  // exactly: a round trip must not perturb a bit
-  EXPECT_EQ(a.op, b.op);
-  EXPECT_EQ(a.missing, b.missing);
-}
-void ExpectSame(const core::Assessment& a, const core::Assessment& b) {
-  EXPECT_EQ(a.patient, b.patient);
-  EXPECT_EQ(a.date, b.date);
-  EXPECT_EQ(a.ascites, b.ascites);
-  EXPECT_EQ(a.encephalopathy_grade, b.encephalopathy_grade);
-  EXPECT_EQ(a.dialysis, b.dialysis);
-  EXPECT_EQ(a.varices, b.varices);
-  EXPECT_EQ(a.weight_kg, b.weight_kg);
-  EXPECT_EQ(a.liver_volume_ml, b.liver_volume_ml);
-}
-void ExpectSame(const core::OutcomeEvent& a, const core::OutcomeEvent& b) {
-  EXPECT_EQ(a.patient, b.patient);
-  EXPECT_EQ(a.kind, b.kind);
-  EXPECT_EQ(a.date, b.date);
-  EXPECT_EQ(a.death_cause, b.death_cause);
-  EXPECT_EQ(a.decompensation, b.decompensation);
-  EXPECT_EQ(a.detail, b.detail);
-}
-void ExpectSame(const core::AdverseEvent& a, const core::AdverseEvent& b) {
-  EXPECT_EQ(a.patient, b.patient);
-  EXPECT_EQ(a.term, b.term);
-  EXPECT_EQ(a.onset, b.onset);
-  EXPECT_EQ(a.end, b.end);
-  EXPECT_EQ(a.grade, b.grade);
-  EXPECT_EQ(a.serious, b.serious);
-  EXPECT_EQ(a.infusion, b.infusion);
-  EXPECT_EQ(a.relatedness, b.relatedness);
-  EXPECT_EQ(a.outcome, b.outcome);
-}
-
-template <typename T>
-void ExpectSameRecords(const std::vector<T>& a, const std::vector<T>& b, const char* what) {
-  ASSERT_EQ(a.size(), b.size()) << what;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    SCOPED_TRACE(std::string(what) + "[" + std::to_string(i) + "]");
-    ExpectSame(a[i], b[i]);
-  }
-}
-
-// Equal in every field of every record, whatever the order of the vectors.
-void ExpectSameBatch(const RegistryBatch& expected, const RegistryBatch& actual) {
-  const RegistryBatch a = Sorted(expected);
-  const RegistryBatch b = Sorted(actual);
-  ExpectSameRecords(a.sites, b.sites, "sites");
-  ExpectSameRecords(a.studies, b.studies, "studies");
-  ExpectSameRecords(a.arms, b.arms, "arms");
-  ExpectSameRecords(a.schedule, b.schedule, "schedule");
-  ExpectSameRecords(a.patients, b.patients, "patients");
-  ExpectSameRecords(a.infusions, b.infusions, "infusions");
-  ExpectSameRecords(a.procedures, b.procedures, "procedures");
-  ExpectSameRecords(a.medications, b.medications, "medications");
-  ExpectSameRecords(a.visits, b.visits, "visits");
-  ExpectSameRecords(a.labs, b.labs, "labs");
-  ExpectSameRecords(a.assessments, b.assessments, "assessments");
-  ExpectSameRecords(a.events, b.events, "events");
-  ExpectSameRecords(a.adverse_events, b.adverse_events, "adverse_events");
-}
 
 // ---- the rich batch --------------------------------------------------------------
 
@@ -544,7 +383,7 @@ TEST(RegistryFhir, RoundTripKeepsEveryField) {
   ASSERT_THAT(read, IsOk());
   for (const auto& problem : read->problems) ADD_FAILURE() << core::Describe(problem);
   EXPECT_EQ(read->problem_count, 0U);
-  ExpectSameBatch(batch, read->batch);
+  EXPECT_TRUE(SameBatch(batch, read->batch));
 }
 
 TEST(RegistryFhir, SameBatchGivesIdenticalBytes) {
@@ -744,7 +583,7 @@ TEST_F(FhirFiles, WriteFileThenReadDirectoryRoundTrips) {
   ASSERT_EQ(read->batch.sources.size(), 2U);
   EXPECT_THAT(read->batch.sources[1], HasSubstr("b.json"));
   first.sites.push_back(second.sites[0]);
-  ExpectSameBatch(first, read->batch);
+  EXPECT_TRUE(SameBatch(first, read->batch));
 }
 
 TEST_F(FhirFiles, WriteIntoMissingDirectoryFails) {
