@@ -37,6 +37,11 @@ echo "== microbenchmarks: $build/survival_bench (the engine on data in memory)" 
   --benchmark_out="$out/survival_bench.json" --benchmark_out_format=json | tee "$out/survival_bench.txt"
 
 echo >&2
+echo "== microbenchmarks: $build/sim_bench (patient-months and trials per second, one core)" >&2
+"$build/sim_bench" --benchmark_min_time=0.5 \
+  --benchmark_out="$out/sim_bench.json" --benchmark_out_format=json | tee "$out/sim_bench.txt"
+
+echo >&2
 echo "== cirrus score --input against the read/write floors, $rows rows" >&2
 bench/compare/score_csv.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare"
 
@@ -56,6 +61,10 @@ echo >&2
 echo "== registry: import, export and show against the sqlite3 shell, $rows lab rows" >&2
 bench/compare/registry.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare" | tee "$out/compare/registry.md"
 
+echo >&2
+echo "== in-silico trials: cirrus power against R (survival) on the same piecewise-exponential trial" >&2
+bench/compare/power.sh --cirrus "$build/cirrus" --out "$out/compare"
+
 if [[ $callgrind != 0 ]]; then
   echo >&2
   if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
@@ -67,4 +76,4 @@ if [[ $callgrind != 0 ]]; then
 fi
 
 echo >&2
-echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/survival.md, compare/competing.md, compare/registry.md, compare/callgrind_phases.md)" >&2
+echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/survival.md, compare/competing.md, compare/registry.md, sim_bench.txt, compare/power.md, compare/callgrind_phases.md)" >&2

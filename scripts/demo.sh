@@ -39,3 +39,11 @@ awk -F, '
   { printf "%-8s %-10s %-10s %5s %8s %9s %10s %s\n", $col["patient_id"], $col["visit"],
            $col["child_pugh_points"] " (" $col["child_pugh_class"] ")", $col["meld"], $col["meld_na"],
            $col["meld3"], $col["albi_grade"], $col["missing"] }' build/demo/visits_scored.csv
+echo
+echo "$ cirrus simulate --config examples/sim/abmi-cohort.toml --seed 1 --db build/demo/simulated.db"
+rm -f build/demo/simulated.db build/demo/simulated.db-wal build/demo/simulated.db-shm
+"$cirrus" init --db build/demo/simulated.db > /dev/null
+"$cirrus" simulate --config examples/sim/abmi-cohort.toml --seed 1 --db build/demo/simulated.db --actor demo
+echo
+echo "$ cirrus power --config examples/sim/ucmsc-rct.toml --trials 500 --seed 1"
+"$cirrus" power --config examples/sim/ucmsc-rct.toml --trials 500 --seed 1

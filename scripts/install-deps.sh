@@ -16,8 +16,10 @@ packages=(
   libsqlite3-dev libsodium-dev
   # PostgreSQL: the server the registry tests run against, and the client library
   postgresql libpqxx-dev
+  # the simulator: TOML configs, portable random distributions, MPI across machines
+  libtomlplusplus-dev libboost-random-dev libopenmpi-dev openmpi-bin
   # the R oracle for the survival engine
-  r-base-core r-cran-survival r-cran-cmprsk
+  r-base-core r-cran-survival r-cran-cmprsk r-cran-rpact
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

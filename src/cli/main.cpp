@@ -13,6 +13,7 @@
 #include "registry_commands.hpp"
 #include "rmst_command.hpp"
 #include "score_command.hpp"
+#include "sim_commands.hpp"
 #include "survival_commands.hpp"
 
 namespace {
@@ -37,6 +38,8 @@ int Run(int argc, char** argv) {
   CLI::App* finegray = cirrus::cli::AddFineGrayCommand(app, finegray_options);
   cirrus::cli::RegistryCommands registry_commands;
   cirrus::cli::AddRegistryCommands(app, registry_commands);
+  cirrus::cli::SimCommands sim_commands;
+  cirrus::cli::AddSimCommands(app, sim_commands);
 
   try {
     app.parse(argc, argv);
@@ -59,6 +62,12 @@ int Run(int argc, char** argv) {
     return cirrus::cli::ExitCodeFor(registry_exit.error().code);
   }
   if (registry_exit->has_value()) return **registry_exit;
+  auto sim_exit = cirrus::cli::RunSimCommands(sim_commands);
+  if (!sim_exit) {
+    std::fprintf(stderr, "cirrus: %s\n", sim_exit.error().message.c_str());
+    return cirrus::cli::ExitCodeFor(sim_exit.error().code);
+  }
+  if (sim_exit->has_value()) return **sim_exit;
 
   cirrus::Status status;
   if (score->parsed()) status = cirrus::cli::RunScore(score_options);

@@ -1,10 +1,7 @@
 #include "registry_commands.hpp"
 
 #include <fmt/format.h>
-#include <pwd.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -19,6 +16,7 @@
 #include "cirrus/store/deidentify.hpp"
 #include "cirrus/store/registry.hpp"
 #include "exit_codes.hpp"
+#include "internal/environment.hpp"
 
 namespace cirrus::cli {
 namespace {
@@ -64,23 +62,7 @@ std::size_t RowCount(const core::RegistryBatch& b) {
          b.assessments.size() + b.events.size() + b.adverse_events.size();
 }
 
-std::string Actor(const RegistryOptions& o) {
-  if (!o.actor.empty()) return o.actor;
-  for (const char* name : {"CIRRUS_ACTOR", "USER", "LOGNAME"}) {
-    const char* value = std::getenv(name);
-    if (value != nullptr && *value != '\0') return value;
-  }
-  // No login variables (cron, containers): the account the process runs as.
-  if (const passwd* account = getpwuid(geteuid()); account != nullptr && account->pw_name != nullptr) {
-    return account->pw_name;
-  }
-  return "";
-}
-
-core::Date TodayUtc() {
-  const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch();
-  return core::Date{static_cast<std::int32_t>(days.count())};
-}
+std::string Actor(const RegistryOptions& o) { return cli::Actor(o.actor); }
 
 Result<std::optional<core::Date>> TodayOption(const RegistryOptions& o) {
   if (o.today.empty()) return std::optional<core::Date>{};

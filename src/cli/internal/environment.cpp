@@ -1,0 +1,30 @@
+#include "environment.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+
+namespace cirrus::cli {
+
+std::string Actor(const std::string& explicit_actor) {
+  if (!explicit_actor.empty()) return explicit_actor;
+  for (const char* name : {"CIRRUS_ACTOR", "USER", "LOGNAME"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return value;
+  }
+  // No login variables (cron, containers): the account the process runs as.
+  if (const passwd* account = getpwuid(geteuid()); account != nullptr && account->pw_name != nullptr) {
+    return account->pw_name;
+  }
+  return "";
+}
+
+core::Date TodayUtc() {
+  const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch();
+  return core::Date{static_cast<std::int32_t>(days.count())};
+}
+
+}  // namespace cirrus::cli

@@ -1,0 +1,18 @@
+// What the commands take from the process environment: who runs them and
+// today's date.
+#pragma once
+
+#include <string>
+
+#include "cirrus/core/date.hpp"
+
+namespace cirrus::cli {
+
+/// `explicit_actor` when set, else $CIRRUS_ACTOR, $USER, $LOGNAME, or the
+/// account the process runs as; empty when none is known.
+std::string Actor(const std::string& explicit_actor);
+
+/// Today in UTC.
+core::Date TodayUtc();
+
+}  // namespace cirrus::cli
