@@ -1,6 +1,8 @@
 #include "cirrus/sim/cohort.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <string>
 
@@ -51,30 +53,47 @@ LabReport ReportOf(Lab lab) {
   return {core::Analyte::kAlbumin, "g/L", 1};
 }
 
+constexpr std::array<double, 4> kScale = {1, 10, 100, 1000};
+
+// The value rounded to `decimals` (0-3), as a site reports it.
+double Rounded(double value, int decimals) {
+  const double scale = kScale[static_cast<std::size_t>(decimals)];
+  return std::round(value * scale) / scale;
+}
+
 std::string Fixed(double value, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  const double rounded = std::round(value * scale) / scale;
-  std::string text = std::to_string(rounded);
-  const std::size_t dot = text.find('.');
-  if (dot != std::string::npos) text.resize(decimals == 0 ? dot : dot + 1 + static_cast<std::size_t>(decimals));
-  return text;
+  std::array<char, 32> text{};
+  const auto result = std::to_chars(text.data(), text.data() + text.size(), Rounded(value, decimals),
+                                    std::chars_format::fixed, decimals);
+  return {text.data(), result.ptr};
+}
+
+// How a lab is entered: analyte, unit text, the unit's conversion, decimals.
+struct LabEntry {
+  core::Analyte analyte = core::Analyte::kAlbumin;
+  std::string unit;
+  const core::UnitInfo* info = nullptr;
+  int decimals = 0;
+};
+
+LabEntry EntryOf(core::Analyte analyte, std::string_view unit, int decimals) {
+  LabEntry entry{analyte, std::string(unit), &core::CanonicalUnit(analyte), decimals};
+  if (!unit.empty()) {
+    if (auto found = core::FindUnit(analyte, unit)) entry.info = *found;
+  }
+  return entry;
 }
 
 // A lab result as a site enters it: rounded to the reporting precision, the
 // canonical value converted from the rounded number (as an import would).
-core::LabResult LabAsEntered(const std::string& patient, core::Date date, core::Analyte analyte, std::string_view unit,
-                             double value, int decimals) {
+core::LabResult LabAsEntered(const std::string& patient, core::Date date, const LabEntry& entry, double value) {
   core::LabResult lab;
   lab.patient = patient;
   lab.date = date;
-  lab.analyte = analyte;
-  lab.value_as_entered = Fixed(value, decimals);
-  lab.unit_as_entered = std::string(unit);
-  const core::UnitInfo* info = &core::CanonicalUnit(analyte);
-  if (!unit.empty()) {
-    if (auto found = core::FindUnit(analyte, unit)) info = *found;
-  }
-  lab.value = core::RoundConversionResidue(info->ToCanonical(std::stod(lab.value_as_entered)));
+  lab.analyte = entry.analyte;
+  lab.value_as_entered = Fixed(value, entry.decimals);
+  lab.unit_as_entered = entry.unit;
+  lab.value = core::RoundConversionResidue(entry.info->ToCanonical(Rounded(value, entry.decimals)));
   return lab;
 }
 
@@ -161,6 +180,10 @@ class CohortWriter {
       treatments_.push_back(t);
     }
     for (const SiteDesign& site : design.sites) site_weights_.push_back(site.weight);
+    for (std::size_t i = 0; i < kLabCount; ++i) {
+      const LabReport report = ReportOf(static_cast<Lab>(i));
+      entries_[i] = EntryOf(report.analyte, report.unit, report.decimals);
+    }
   }
 
   [[nodiscard]] bool ok() const { return model_.ok(); }
@@ -271,6 +294,9 @@ class CohortWriter {
     }
 
     // Visits while followed; labs and an assessment at each completed one.
+    r.visits.reserve(visits_.size());
+    r.assessments.reserve(visits_.size());
+    r.labs.reserve(visits_.size() * (design_.schedule.labs.size() + 1));
     LiverState state = design_.entry_state;
     std::size_t next_event = 0;
     int last_afp_day = -1000;
@@ -305,14 +331,13 @@ class CohortWriter {
       const bool afp_due = planned.surveillance || day - last_afp_day >= 150;
       for (Lab lab : design_.schedule.labs) {
         if (lab == Lab::kAfp && !afp_due) continue;
-        const LabReport report = ReportOf(lab);
         const double value = model_.MeasuredLab(p, treatment, lab, years, rng);
-        r.labs.push_back(LabAsEntered(patient.code, date, report.analyte, report.unit, value, report.decimals));
+        r.labs.push_back(LabAsEntered(patient.code, date, entries_[static_cast<std::size_t>(lab)], value));
         if (lab == Lab::kInr) {
           // Chinese sites report prothrombin activity; its reagent-specific
           // calibration from INR (docs/simulation.md).
           const double activity = 100 / (1 + design_.model.labs.prothrombin_activity_k * (value - 1));
-          r.labs.push_back(LabAsEntered(patient.code, date, core::Analyte::kProthrombinActivity, "%", activity, 0));
+          r.labs.push_back(LabAsEntered(patient.code, date, activity_entry_, activity));
         }
       }
       if (afp_due) {
@@ -378,6 +403,8 @@ class CohortWriter {
   std::vector<PlannedVisit> visits_;
   std::vector<Treatment> treatments_;
   std::vector<double> site_weights_;
+  std::array<LabEntry, kLabCount> entries_;
+  LabEntry activity_entry_ = EntryOf(core::Analyte::kProthrombinActivity, "%", 0);
 };
 
 template <typename T>
@@ -432,6 +459,16 @@ Result<core::RegistryBatch> SimulateCohort(const CohortDesign& design, const Coh
     s.anchor = core::ScheduleAnchor::kEnrolment;
     batch.schedule.push_back(s);
   }
+  std::size_t labs = 0;
+  std::size_t visits = 0;
+  for (const PatientRecords& r : records) {
+    labs += r.labs.size();
+    visits += r.visits.size();
+  }
+  batch.patients.reserve(records.size());
+  batch.labs.reserve(labs);
+  batch.visits.reserve(visits);
+  batch.assessments.reserve(visits);
   for (PatientRecords& r : records) {
     batch.patients.push_back(std::move(r.patient));
     Append(batch.infusions, r.infusions);

@@ -120,8 +120,12 @@ PatientModel::PatientModel(const Model& model) : model_(model) {
       HccRiskFactor(h.hcc_recompensated, h, model_.population);
 }
 
+bool PatientModel::LabsAct() const {
+  return model_.history.meld_log_hr_death != 0 || model_.history.albumin_log_hr_death != 0;
+}
+
 void PatientModel::DrawBaseline(VirtualPatient& patient, LiverState entry_state, const Treatment& treatment,
-                                Random& rng) const {
+                                Random& rng, bool with_labs) const {
   const Population& pop = model_.population;
   double age = pop.age_mean;
   for (int attempt = 0; attempt < 100; ++attempt) {
@@ -142,13 +146,15 @@ void PatientModel::DrawBaseline(VirtualPatient& patient, LiverState entry_state,
       rng.Choose(kIndexDecompensation.data(), static_cast<int>(kIndexDecompensation.size())))];
 
   std::array<double, kLabCount> z{};
-  for (auto& v : z) v = rng.Normal();
+  if (with_labs) {
+    for (auto& v : z) v = rng.Normal();
+  }
   for (std::size_t i = 0; i < kLabCount; ++i) {
     double correlated = 0;
     for (std::size_t k = 0; k <= i; ++k) correlated += cholesky_[i][k] * z[k];
     const LabTrajectory& lab = model_.labs.labs[i];
     patient.intercept[i] = lab.mean + lab.intercept_sd * correlated;
-    patient.slope[i] = lab.slope + lab.slope_sd * rng.Normal();
+    patient.slope[i] = lab.slope + (with_labs ? lab.slope_sd * rng.Normal() : 0.0);
   }
   const double u = rng.Uniform();
   patient.responder = model_.therapy.form == EffectForm::kResponderMixture && !treatment.infusion_years.empty() &&
@@ -250,10 +256,10 @@ double PatientModel::MeasuredLab(const VirtualPatient& patient, const Treatment&
 }
 
 VirtualPatient PatientModel::Simulate(LiverState entry_state, double follow_up_years, const Treatment& treatment,
-                                      Random& rng) const {
+                                      Random& rng, bool with_labs) const {
   CIRRUS_ASSERT(ok_, "PatientModel used after its correlation failed");
   VirtualPatient p;
-  DrawBaseline(p, entry_state, treatment, rng);
+  DrawBaseline(p, entry_state, treatment, rng, with_labs || LabsAct());
   const NaturalHistory& h = model_.history;
   const TherapyEffect& e = model_.therapy;
   const bool treated = !treatment.infusion_years.empty();
@@ -276,18 +282,25 @@ VirtualPatient PatientModel::Simulate(LiverState entry_state, double follow_up_y
   bool hcc = false;
   double t = 0;
   double budget = rng.Exponential();  // unit-exponential clock of the next event
+  // The labs move the hazards only through the death hazard's MELD and
+  // albumin terms; without them the hazards change only at events and at the
+  // therapy's breakpoints, and the history needs no grid of steps at all.
+  const bool labs_act = LabsAct();
   const double step = model_.hazard_step_years;
   while (t < follow_up_years) {
-    double step_end = std::min(follow_up_years, (std::floor(t / step + 1e-9) + 1) * step);
+    double step_end = labs_act ? std::min(follow_up_years, (std::floor(t / step + 1e-9) + 1) * step) : follow_up_years;
     for (double b : breakpoints) {
       if (b > t && b < step_end) step_end = b;
     }
     // Hazards over [t, step_end), from the true labs at t.
-    const double albumin = TrueLab(p, treatment, Lab::kAlbumin, t);
-    const double meld = MeldFromLogs(TrueLab(p, treatment, Lab::kBilirubin, t), TrueLab(p, treatment, Lab::kInr, t),
-                                     TrueLab(p, treatment, Lab::kCreatinine, t));
-    const double labs = std::exp(h.meld_log_hr_death * (meld - h.meld_reference) +
-                                 h.albumin_log_hr_death * (albumin - h.albumin_reference_g_l));
+    double labs = 1;
+    if (labs_act) {
+      const double albumin = TrueLab(p, treatment, Lab::kAlbumin, t);
+      const double meld = MeldFromLogs(TrueLab(p, treatment, Lab::kBilirubin, t), TrueLab(p, treatment, Lab::kInr, t),
+                                       TrueLab(p, treatment, Lab::kCreatinine, t));
+      labs = std::exp(h.meld_log_hr_death * (meld - h.meld_reference) +
+                      h.albumin_log_hr_death * (albumin - h.albumin_reference_g_l));
+    }
     const double hr = HazardRatio(p, treatment, t);
     const double hr_decompensation = (e.form == EffectForm::kPiecewiseHazardRatio && e.applies_to_decompensation) ||
                                              e.form == EffectForm::kResponderMixture

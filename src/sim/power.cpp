@@ -185,7 +185,7 @@ class TrialRunner {
         Random rng(seed, trial,
                    (null_effect ? std::uint64_t{1} << 62 : 0) | (static_cast<std::uint64_t>(a) << 32) |
                        static_cast<std::uint64_t>(j));
-        const VirtualPatient p = model_.Simulate(design_.cohort.entry_state, follow_up, arm.treatment, rng);
+        const VirtualPatient p = model_.Simulate(design_.cohort.entry_state, follow_up, arm.treatment, rng, labs > 0);
         const auto [months, reached] = EndpointOf(p, plan.endpoint);
         d.months[i] = months;
         d.event[i] = reached ? 1 : 0;

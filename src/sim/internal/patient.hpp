@@ -78,9 +78,13 @@ class PatientModel {
   [[nodiscard]] const Model& model() const { return model_; }
 
   /// Draws the patient's baseline and simulates its history for
-  /// `follow_up_years` from entry.
-  VirtualPatient Simulate(LiverState entry_state, double follow_up_years, const Treatment& treatment,
-                          Random& rng) const;
+  /// `follow_up_years` from entry. Without `with_labs` the lab trajectories
+  /// are not drawn (every patient has the mean ones): for trials that neither
+  /// measure labs nor let them act on the hazards (LabsAct false).
+  VirtualPatient Simulate(LiverState entry_state, double follow_up_years, const Treatment& treatment, Random& rng,
+                          bool with_labs = true) const;
+  /// True when the labs act on the hazards (MELD or albumin terms not zero).
+  [[nodiscard]] bool LabsAct() const;
 
   /// The true (noise-free) lab at `years` from entry, transformed scale,
   /// within the physiological bounds.
@@ -95,7 +99,8 @@ class PatientModel {
   [[nodiscard]] double HazardRatio(const VirtualPatient& patient, const Treatment& treatment, double years) const;
 
  private:
-  void DrawBaseline(VirtualPatient& patient, LiverState entry_state, const Treatment& treatment, Random& rng) const;
+  void DrawBaseline(VirtualPatient& patient, LiverState entry_state, const Treatment& treatment, Random& rng,
+                    bool with_labs) const;
   [[nodiscard]] double EffectFactor(const Treatment& treatment) const;
 
   Model model_;
