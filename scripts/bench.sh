@@ -62,6 +62,10 @@ echo "== registry: import, export and show against the sqlite3 shell, $rows lab 
 bench/compare/registry.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare" | tee "$out/compare/registry.md"
 
 echo >&2
+echo "== growth of KM + log-rank and Cox from 10^3 to 10^7 subjects, and peak memory, against R" >&2
+bench/compare/growth.sh --cirrus "$build/cirrus" --out "$out/compare"
+
+echo >&2
 echo "== in-silico trials: cirrus power against R (survival) on the same piecewise-exponential trial" >&2
 bench/compare/power.sh --cirrus "$build/cirrus" --out "$out/compare"
 
@@ -76,4 +80,4 @@ if [[ $callgrind != 0 ]]; then
 fi
 
 echo >&2
-echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/survival.md, compare/competing.md, compare/registry.md, sim_bench.txt, compare/power.md, compare/callgrind_phases.md)" >&2
+echo "bench.sh: results in $out/ (scores_bench.txt, compare/score_csv.md, compare/survival.md, compare/competing.md, compare/registry.md, sim_bench.txt, compare/power.md, compare/growth.md, compare/callgrind_phases.md)" >&2

@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake ninja-build make python3 clang-format-14 gawk sqlite3
+  g++ cmake ninja-build make python3 clang-format-14 gawk sqlite3 time
   # libraries (see docs/dependencies.md for why each one)
   libfmt-dev libcli11-dev nlohmann-json3-dev libeigen3-dev libboost-math-dev
   # the registry: SQLite (embedded default) and SHA-256 for the audit chain

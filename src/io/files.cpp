@@ -75,7 +75,11 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
     ::close(fd);
     return MappedFile(nullptr, 0);
   }
-  void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  // MAP_POPULATE maps the whole file up front (reading ahead as needed)
+  // instead of taking one page fault per 4 KiB page as the parser walks it:
+  // a 100 MB file is 25,000 faults otherwise. Every file mapped here is read
+  // whole.
+  void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   const std::string why = data == MAP_FAILED ? ErrnoText() : std::string();
   ::close(fd);
   if (data == MAP_FAILED) return Fail(ErrorCode::kInvalidArgument, "cannot map " + path + ": " + why, path);

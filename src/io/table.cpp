@@ -160,18 +160,33 @@ Result<ColumnTable> ParseColumns(std::string_view text, const std::string& sourc
       column.numbers.reserve(rows);
     }
   }
-  for (Part& part : parts) {
-    table.lines.insert(table.lines.end(), part.lines.begin(), part.lines.end());
-    for (std::size_t r = 0; r < table.columns.size(); ++r) {
-      Column& column = table.columns[r];
-      Column& piece = part.columns[r];
+  // Joining the chunks copies every column once (and faults its pages in):
+  // the columns are independent, so the cores share them.
+  auto join = [&](std::size_t r) {
+    if (r == table.columns.size()) {
+      for (const Part& part : parts) table.lines.insert(table.lines.end(), part.lines.begin(), part.lines.end());
+      return;
+    }
+    Column& column = table.columns[r];
+    for (const Part& part : parts) {
+      const Column& piece = part.columns[r];
       column.present.insert(column.present.end(), piece.present.begin(), piece.present.end());
       column.numbers.insert(column.numbers.end(), piece.numbers.begin(), piece.numbers.end());
       column.texts.insert(column.texts.end(), piece.texts.begin(), piece.texts.end());
     }
+  };
+  std::atomic<std::size_t> next_column{0};
+  auto join_work = [&] {
+    for (std::size_t r = next_column++; r <= table.columns.size(); r = next_column++) join(r);
+  };
+  workers.clear();
+  for (unsigned t = 1; t < std::min<std::size_t>(threads, table.columns.size() + 1); ++t) {
+    workers.emplace_back(join_work);
+  }
+  join_work();
+  for (std::thread& t : workers) t.join();
+  for (Part& part : parts) {
     if (!part.unescaped.empty()) table.unescaped.push_back(std::move(part.unescaped));
-    part.columns.clear();
-    part.lines.clear();
   }
   return table;
 }

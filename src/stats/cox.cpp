@@ -175,8 +175,9 @@ double Evaluate(const Sorted& d, CoxTies ties, const std::vector<double>& beta, 
       double deaths = 0;
       double death_weight = 0;
       double denom2 = 0;
-      std::fill(a2.begin(), a2.end(), 0.0);
-      std::fill(cmat2.begin(), cmat2.end(), 0.0);
+      // The deaths' sums are cleared after the time that used them (below),
+      // not before every distinct time: most times in large data are
+      // censorings, and the clearing was a fifth of the scan.
       while (person > begin && d.stop[person - 1] == t) {
         const std::size_t i = person - 1;
         if (d.event[i] == 0) {
@@ -208,13 +209,14 @@ double Evaluate(const Sorted& d, CoxTies ties, const std::vector<double>& beta, 
       if (ties == CoxTies::kBreslow || deaths == 1) {
         denom += denom2;
         loglik -= death_weight * std::log(denom);
+        const double scale = death_weight / denom;
+        for (std::size_t j = 0; j < p; ++j) a[j] += a2[j];
         for (std::size_t j = 0; j < p; ++j) {
-          a[j] += a2[j];
           const double mean = a[j] / denom;
           u[j] -= death_weight * mean;
           for (std::size_t k = 0; k <= j; ++k) {
             cmat[j * p + k] += cmat2[j * p + k];
-            imat[j * p + k] += death_weight * (cmat[j * p + k] - mean * a[k]) / denom;
+            imat[j * p + k] += scale * (cmat[j * p + k] - mean * a[k]);
           }
         }
       } else {
@@ -236,6 +238,8 @@ double Evaluate(const Sorted& d, CoxTies ties, const std::vector<double>& beta, 
           }
         }
       }
+      std::fill(a2.begin(), a2.end(), 0.0);
+      std::fill(cmat2.begin(), cmat2.end(), 0.0);
     }
   }
   for (std::size_t j = 0; j < p; ++j) {
@@ -383,16 +387,16 @@ Result<CoxFit> FitCox(const CoxData& data, const CoxOptions& options) {
       }
     }
   }
-  const internal::SortedByTime sorted =
+  internal::SortedByTime sorted =
       internal::SortByBlockAndTime(counting ? std::span<const double>(fixed.time) : s.time, s.event, s.weight,
                                    data.strata, strata_count, {}, !counting);
   Sorted d;
   d.n = n;
   d.p = p;
-  d.stop = sorted.time;
-  d.event = sorted.event;
-  d.block_start = sorted.block_start;
-  d.row = sorted.order;
+  d.stop = std::move(sorted.time);
+  d.event = std::move(sorted.event);
+  d.block_start = std::move(sorted.block_start);
+  d.row = std::move(sorted.order);
   d.weight.resize(n);
   for (std::size_t k = 0; k < n; ++k) d.weight[k] = s.weight.empty() ? 1.0 : s.weight[d.row[k]];
   double events = 0;  // a count, as R's nevent, whatever the weights

@@ -127,8 +127,12 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
     covariate_columns.push_back(&*found);
     used.push_back(&*found);
   }
-  std::vector<std::vector<double>> covariate_values(spec.covariates.size());
-  for (auto& values : covariate_values) values.reserve(table.rows());
+  // Covariates go straight to their place in the column-major result, as if
+  // every row were kept; columns are closed up after the loop if rows were
+  // dropped.
+  const std::size_t capacity = table.rows();
+  std::vector<double> covariates(spec.covariates.size() * capacity);
+  std::size_t kept = 0;
   std::vector<std::string_view> cluster_values;
 
   auto fail = [&](std::size_t row, const io::Column& column, std::string_view value, const std::string& why) {
@@ -152,7 +156,7 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
   // copies it several times.
   out.time.reserve(table.rows());
   out.event.reserve(table.rows());
-  group_values.reserve(table.rows());
+  if (group != nullptr) group_values.reserve(table.rows());
   if (entry != nullptr) out.entry.reserve(table.rows());
   if (weights != nullptr) out.weight.reserve(table.rows());
   if (strata != nullptr) strata_values.reserve(table.rows());
@@ -189,6 +193,8 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
       const auto number = AsNumber(cell);
       if (!number) return fail(row, event, cell, "expected a number (0 = censored, any other number = the cause)");
       is_event = *number != 0 ? 1 : 0;
+    } else if (spec.event_values.empty() && cell.size() == 1 && (cell[0] == '0' || cell[0] == '1')) {
+      is_event = cell[0] == '1' ? 1 : 0;  // the usual coding, without a number parse
     } else if (spec.event_values.empty()) {
       // R writes logical columns as TRUE/FALSE: they count as 1/0.
       auto number = AsNumber(cell);
@@ -230,7 +236,7 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
     }
     if (entry != nullptr) out.entry.push_back(start);
     if (weights != nullptr) out.weight.push_back(w);
-    group_values.push_back(group != nullptr ? group->texts[row] : std::string_view("all"));
+    if (group != nullptr) group_values.push_back(group->texts[row]);
     if (strata != nullptr) strata_values.push_back(strata->texts[row]);
     if (cluster != nullptr) cluster_values.push_back(cluster->texts[row]);
     for (std::size_t c = 0; c < spec.covariates.size(); ++c) {
@@ -240,11 +246,12 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
           return fail(row, *covariate_columns[c], text_of(*covariate_columns[c], row),
                       "log() needs a value > 0 (term " + spec.covariates[c].name + ")");
         }
-        covariate_values[c].push_back(std::log(value));
+        covariates[c * capacity + kept] = std::log(value);
       } else {
-        covariate_values[c].push_back(value);
+        covariates[c * capacity + kept] = value;
       }
     }
+    ++kept;
   }
   for (std::size_t v = 0; v < spec.event_values.size(); ++v) {
     if (value_seen[v] == 0) {
@@ -259,10 +266,16 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
                                                  std::to_string(out.dropped_missing) + " with missing values" +
                                                  (spec.landmark ? " and those not at risk at the landmark" : ""));
   }
-  for (std::size_t c = 0; c < spec.covariates.size(); ++c) {
-    out.covariates.insert(out.covariates.end(), covariate_values[c].begin(), covariate_values[c].end());
-    out.covariate_names.push_back(spec.covariates[c].name);
+  if (kept < capacity) {
+    for (std::size_t c = 1; c < spec.covariates.size(); ++c) {
+      std::copy(covariates.begin() + static_cast<std::ptrdiff_t>(c * capacity),
+                covariates.begin() + static_cast<std::ptrdiff_t>(c * capacity + kept),
+                covariates.begin() + static_cast<std::ptrdiff_t>(c * kept));
+    }
+    covariates.resize(spec.covariates.size() * kept);
   }
+  out.covariates = std::move(covariates);
+  for (const CovariateSpec& c : spec.covariates) out.covariate_names.push_back(c.name);
   if (cluster != nullptr) out.cluster = Factor(cluster_values).codes;
   if (causes) {
     Levels levels = Factor(cause_values);
@@ -270,9 +283,15 @@ Result<SurvivalInput> BuildSurvivalInput(const io::ColumnTable& table, const Sur
     for (std::size_t i = 0; i < cause_rows.size(); ++i) out.cause[cause_rows[i]] = levels.codes[i] + 1;
     out.cause_labels = std::move(levels.labels);
   }
-  Levels groups = Factor(group_values);
-  out.group_labels = std::move(groups.labels);
-  out.group = std::move(groups.codes);
+  if (group != nullptr) {
+    Levels groups = Factor(group_values);
+    out.group_labels = std::move(groups.labels);
+    out.group = std::move(groups.codes);
+  } else {
+    // Without a group column everyone is in one group: no labels to hash.
+    out.group_labels = {"all"};
+    out.group.assign(out.time.size(), 0);
+  }
   if (strata != nullptr) {
     Levels levels = Factor(strata_values);
     out.strata_labels = std::move(levels.labels);
