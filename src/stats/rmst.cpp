@@ -191,6 +191,8 @@ Result<RmstResult> ComputeRmst(const SurvivalData& data, std::span<const int> gr
 
   KaplanMeierOptions km_options;
   km_options.level = options.level;
+  // survmean's variance comes from the weighted counts, whatever the weights.
+  km_options.variance = KaplanMeierVariance::kGreenwood;
   CIRRUS_ASSIGN_OR_RETURN(const std::vector<KaplanMeierCurve> curves,
                           FitKaplanMeierByGroup(data, group, group_count, km_options));
   const double z = Z(options.level);

@@ -83,6 +83,69 @@ TEST(KaplanMeier, HandComputedSmallExample) {
   EXPECT_NEAR(c.points[3].std_err_log, std::sqrt(19.0 / 30), kClosedForm);
 }
 
+// Fractional case weights switch to the infinitesimal-jackknife variance, as
+// R's survfit does; expected values from R (survival 3.5-3):
+//   d <- data.frame(time = c(1,2,2,3,4,5,6,7), status = c(1,0,1,1,0,1,1,1),
+//                   w = c(1.5,0.5,1,2,1,0.7,1.2,0.9), entry = c(0,0,1,0,2,1,0,3))
+//   survfit(Surv(time, status) ~ 1, data = d, weights = w)$std.err   (of S: logse is FALSE)
+//   survfit(Surv(entry, time, status) ~ 1, data = d, weights = w)$std.err
+TEST(KaplanMeier, FractionalWeightsUseTheJackknifeVarianceAsR) {
+  const std::vector<double> time = {1, 2, 2, 3, 4, 5, 6, 7};
+  const std::vector<std::uint8_t> event = {1, 0, 1, 1, 0, 1, 1, 1};
+  const std::vector<double> weight = {1.5, 0.5, 1, 2, 1, 0.7, 1.2, 0.9};
+  const std::vector<double> entry = {0, 0, 1, 0, 2, 1, 0, 3};
+  const std::vector<double> se = {0.1528622390776,
+                                  0.172733366240038,
+                                  0.196958280156037,
+                                  0.196958280156037,
+                                  0.191372134427881,
+                                  0.139944080466178,
+                                  0};
+  const std::vector<double> lower = {0.578079184922842, 0.446150486628307, 0.205959438527665,
+                                     0.205959438527665, 0.121119958138465, 0.0244447375161103};
+  auto curve = FitKaplanMeier({time, event, {}, weight});
+  ASSERT_TRUE(curve.has_value());
+  EXPECT_TRUE(curve->jackknife);
+  ASSERT_THAT(curve->points, SizeIs(7));
+  for (std::size_t k = 0; k < 7; ++k) {
+    EXPECT_NEAR(curve->points[k].std_err, se[k], 1e-12) << k;
+    if (k < 6) {
+      ASSERT_TRUE(curve->points[k].lower.has_value());
+      EXPECT_NEAR(*curve->points[k].lower, lower[k], 1e-12) << k;
+    }
+  }
+  // The last subjects all die: exactly 0, standard error 0, no limits (R's NA).
+  EXPECT_EQ(curve->points[6].survival, 0);
+  EXPECT_FALSE(curve->points[6].lower.has_value());
+
+  const std::vector<double> se_entry = {
+      0.244208883539813, 0.25952559105495, 0.18269302135333, 0.18269302135333, 0.163429806206559, 0.08945725389124, 0};
+  const std::vector<double> survival_entry = {0.711538461538461,
+                                              0.57977207977208,
+                                              0.343130414558986,
+                                              0.343130414558986,
+                                              0.257347810919239,
+                                              0.110291918965388,
+                                              0};
+  auto delayed = FitKaplanMeier({time, event, entry, weight});
+  ASSERT_TRUE(delayed.has_value());
+  for (std::size_t k = 0; k < 7; ++k) {
+    EXPECT_NEAR(delayed->points[k].survival, survival_entry[k], 1e-12) << k;
+    EXPECT_NEAR(delayed->points[k].std_err, se_entry[k], 1e-12) << k;
+  }
+
+  // Integer weights keep Greenwood, unless the jackknife is asked for.
+  const std::vector<double> integer_weight = {2, 1, 1, 2, 1, 1, 3, 1};
+  auto greenwood = FitKaplanMeier({time, event, {}, integer_weight});
+  ASSERT_TRUE(greenwood.has_value());
+  EXPECT_FALSE(greenwood->jackknife);
+  auto forced =
+      FitKaplanMeier({time, event, {}, integer_weight}, {.variance = KaplanMeierVariance::kInfinitesimalJackknife});
+  ASSERT_TRUE(forced.has_value());
+  EXPECT_TRUE(forced->jackknife);
+  EXPECT_NE(forced->points[2].std_err, greenwood->points[2].std_err);
+}
+
 TEST(KaplanMeier, LogLimitsByHand) {
   const KaplanMeierCurve c = Fit(kTime, kEvent);
   ASSERT_THAT(c.points, SizeIs(4));

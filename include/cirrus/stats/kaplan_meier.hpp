@@ -31,9 +31,21 @@ enum class ConfidenceType {
   kPlain,   ///< S +- z se(S), clipped to [0, 1]
 };
 
+/// Which variance the standard errors and limits use.
+enum class KaplanMeierVariance {
+  /// As R's survfit: the infinitesimal jackknife when any case weight is not
+  /// an integer, Greenwood otherwise.
+  kAutomatic,
+  kGreenwood,
+  /// The infinitesimal-jackknife (robust) variance, sum over subjects of
+  /// (w_i dS(t)/dw_i)^2 (R's survfit(robust = TRUE)).
+  kInfinitesimalJackknife,
+};
+
 struct KaplanMeierOptions {
   ConfidenceType confidence = ConfidenceType::kLog;
   double level = 0.95;  ///< confidence level of the limits and of the median's interval
+  KaplanMeierVariance variance = KaplanMeierVariance::kAutomatic;
 };
 
 struct KaplanMeierPoint {
@@ -43,16 +55,18 @@ struct KaplanMeierPoint {
   double n_censor = 0;  ///< weighted censorings at `time`
   double survival = 1;  ///< S(time), right-continuous
   /// Standard error of S (Greenwood: S * sqrt(sum d / (n (n - d)))), as
-  /// summary.survfit prints it. Not finite once the curve reaches 0.
+  /// summary.survfit prints it. Greenwood's is not finite once the curve
+  /// reaches 0; the jackknife's is 0 there, as R's.
   double std_err = 0;
-  double std_err_log = 0;       ///< standard error of log S, R's survfit()$std.err
+  double std_err_log = 0;       ///< standard error of log S (std_err / S), what the limits use
   std::optional<double> lower;  ///< absent where R gives NA (S = 0; log-log also at S = 1)
   std::optional<double> upper;
 };
 
 struct KaplanMeierCurve {
-  std::size_t n = 0;  ///< number of subjects (rows)
-  double events = 0;  ///< weighted number of events
+  std::size_t n = 0;       ///< number of subjects (rows)
+  bool jackknife = false;  ///< the standard errors are the infinitesimal jackknife's
+  double events = 0;       ///< weighted number of events
   std::vector<KaplanMeierPoint> points;
   /// First time with S <= 0.5; if S is exactly 0.5 on a flat step, the
   /// midpoint of that step (R's rule). Absent when S never reaches 0.5.

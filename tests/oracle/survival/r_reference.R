@@ -27,7 +27,9 @@ km_case <- function(name, data_name, formula, data, cirrus_args, conf_type = "lo
   strata <- if (is.null(fit$strata)) rep("all", length(fit$time)) else
     rep(sub("^[^=]*=", "", names(fit$strata)), fit$strata)
   curve <- data.frame(group = strata, time = fit$time, n_risk = fit$n.risk, n_event = fit$n.event,
-                      n_censor = fit$n.censor, survival = fit$surv, std_err = fit$std.err * fit$surv,
+                      n_censor = fit$n.censor, survival = fit$surv,
+                      # logse: std.err is of log S (Greenwood); otherwise of S (the robust variance)
+                      std_err = if (fit$logse) fit$std.err * fit$surv else fit$std.err,
                       lower = fit$lower, upper = fit$upper)
   write_expected(curve, paste0(name, ".curve.csv"))
   tab <- summary(fit)$table
@@ -264,6 +266,16 @@ write_data(d, "rand2_fractional")
 rmst_case("rmst_rand2_fractional_weights", "rand2_fractional", Surv(days, event) ~ arm, d,
           "--time days --event event --group arm --weights fw", d$days, d$event, d$arm, tau = 150, weights = d$fw,
           check_rmst1 = FALSE)
+# Fractional weights switch survfit to the infinitesimal-jackknife (robust) variance: standard
+# errors, limits of every confidence type, medians' limits, with ties and with delayed entry.
+km_case("km_rand2_fractional_weights", "rand2_fractional", Surv(days, event) ~ arm, d,
+        "--time days --event event --group arm --weights fw", times = c(10, 50, 100), weights = d$fw)
+km_case("km_rand2_fractional_loglog", "rand2_fractional", Surv(days, event) ~ arm, d,
+        "--time days --event event --group arm --weights fw", conf_type = "log-log", weights = d$fw)
+km_case("km_rand2_fractional_plain", "rand2_fractional", Surv(time, event) ~ 1, d,
+        "--time time --event event --weights fw", conf_type = "plain", weights = d$fw)
+km_case("km_rand2_fractional_entry", "rand2_fractional", Surv(entry, time, event) ~ arm, d,
+        "--time time --event event --entry entry --group arm --weights fw", times = c(2, 8), weights = d$fw)
 
 # ---- Cox proportional hazards ----------------------------------------------------------
 # Everything coxph reports that cirrus reports: coefficients, model and robust SEs, hazard
