@@ -56,12 +56,6 @@ Result<io::RegistryRead> ReadInput(const RegistryOptions& o) {
   return io::ReadFhirBundles(o.paths, o.max_errors);
 }
 
-std::size_t RowCount(const core::RegistryBatch& b) {
-  return b.sites.size() + b.studies.size() + b.arms.size() + b.schedule.size() + b.patients.size() +
-         b.infusions.size() + b.procedures.size() + b.medications.size() + b.visits.size() + b.labs.size() +
-         b.assessments.size() + b.events.size() + b.adverse_events.size();
-}
-
 std::string Actor(const RegistryOptions& o) { return cli::Actor(o.actor); }
 
 Result<std::optional<core::Date>> TodayOption(const RegistryOptions& o) {
@@ -101,7 +95,7 @@ Result<int> RunImport(const RegistryOptions& o) {
     return kExitBadInput;
   }
   std::string out =
-      fmt::format("{} {} rows from {} file{}{}\n", o.dry_run ? "checked" : "imported", RowCount(input.batch),
+      fmt::format("{} {} rows from {} file{}{}\n", o.dry_run ? "checked" : "imported", core::RowCount(input.batch),
                   input.batch.sources.size(), input.batch.sources.size() == 1 ? "" : "s",
                   o.dry_run ? " (dry run: nothing written)" : "");
   out += fmt::format("{:<16} {:>9} {:>9} {:>9}\n", "table", "inserted", "updated", "unchanged");
@@ -143,8 +137,8 @@ Result<int> RunExport(const RegistryOptions& o) {
     if (o.deidentify) options.dates = io::SdtmDates::kStudyDaysOnly;
     CIRRUS_RETURN_IF_ERROR(io::WriteSdtm(batch, o.out, options));
   }
-  CIRRUS_RETURN_IF_ERROR(io::WriteStdout(fmt::format("exported {} rows of {} patients to {} ({})\n", RowCount(batch),
-                                                     batch.patients.size(), o.out, o.format)));
+  CIRRUS_RETURN_IF_ERROR(io::WriteStdout(fmt::format("exported {} rows of {} patients to {} ({})\n",
+                                                     core::RowCount(batch), batch.patients.size(), o.out, o.format)));
   return kExitOk;
 }
 

@@ -21,12 +21,6 @@
 namespace cirrus::cli {
 namespace {
 
-std::size_t RowCount(const core::RegistryBatch& b) {
-  return b.sites.size() + b.studies.size() + b.arms.size() + b.schedule.size() + b.patients.size() +
-         b.infusions.size() + b.procedures.size() + b.medications.size() + b.visits.size() + b.labs.size() +
-         b.assessments.size() + b.events.size() + b.adverse_events.size();
-}
-
 Result<core::Date> DataCut(const std::string& today) {
   if (today.empty()) return TodayUtc();
   auto date = core::ParseDate(today);
@@ -45,7 +39,7 @@ Result<int> RunSimulate(const SimulateOptions& o) {
   if (!o.out.empty()) {
     CIRRUS_RETURN_IF_ERROR(io::WriteRegistryCsv(batch, o.out));
     CIRRUS_RETURN_IF_ERROR(io::WriteStdout(
-        fmt::format("simulated {} patients ({} rows) into {}\n", batch.patients.size(), RowCount(batch), o.out)));
+        fmt::format("simulated {} patients ({} rows) into {}\n", batch.patients.size(), core::RowCount(batch), o.out)));
     return kExitOk;
   }
   CIRRUS_ASSIGN_OR_RETURN(auto registry, store::Registry::Open(o.db));
@@ -64,7 +58,7 @@ Result<int> RunSimulate(const SimulateOptions& o) {
     return kExitBadInput;
   }
   CIRRUS_RETURN_IF_ERROR(io::WriteStdout(
-      fmt::format("simulated {} patients ({} rows) into {}\n", batch.patients.size(), RowCount(batch), o.db)));
+      fmt::format("simulated {} patients ({} rows) into {}\n", batch.patients.size(), core::RowCount(batch), o.db)));
   return kExitOk;
 }
 

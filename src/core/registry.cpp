@@ -207,6 +207,12 @@ std::string_view Code(LabOperator value) {
   return "?";
 }
 
+std::size_t RowCount(const RegistryBatch& b) {
+  return b.sites.size() + b.studies.size() + b.arms.size() + b.schedule.size() + b.patients.size() +
+         b.infusions.size() + b.procedures.size() + b.medications.size() + b.visits.size() + b.labs.size() +
+         b.assessments.size() + b.events.size() + b.adverse_events.size();
+}
+
 std::string Describe(const RecordProblem& problem) {
   std::string out = problem.file;
   if (problem.line > 0) out += ":" + std::to_string(problem.line);

@@ -153,8 +153,6 @@ std::vector<std::size_t> Allocate(const CohortDesign& design, Random& rng) {
   return arms;
 }
 
-core::DeathCause Cause(const internal::Event& e) { return e.cause; }
-
 // Everything one patient contributes to the batch; merged in patient order.
 struct PatientRecords {
   core::Patient patient;
@@ -376,7 +374,7 @@ class CohortWriter {
           break;
         case EventKind::kDeath:
           event.kind = core::OutcomeKind::kDeath;
-          event.death_cause = Cause(e);
+          event.death_cause = e.cause;
           break;
         case EventKind::kLossToFollowUp: event.kind = core::OutcomeKind::kLostToFollowUp; break;
       }

@@ -1,12 +1,10 @@
 #include "cirrus/sim/power.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <boost/math/distributions/beta.hpp>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <mutex>
-#include <thread>
 
 #include "cirrus/stats/cox.hpp"
 #include "cirrus/stats/log_rank.hpp"

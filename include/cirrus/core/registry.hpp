@@ -324,6 +324,9 @@ struct RegistryBatch {
 };
 
 /// One bad input value: where it is and why it was refused.
+/// Rows of every table of the batch together.
+std::size_t RowCount(const RegistryBatch& batch);
+
 struct RecordProblem {
   std::string file;
   std::uint32_t line = 0;  ///< 0 when the problem is not on one line
