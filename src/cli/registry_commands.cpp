@@ -58,12 +58,7 @@ Result<io::RegistryRead> ReadInput(const RegistryOptions& o) {
 
 std::string Actor(const RegistryOptions& o) { return cli::Actor(o.actor); }
 
-Result<std::optional<core::Date>> TodayOption(const RegistryOptions& o) {
-  if (o.today.empty()) return std::optional<core::Date>{};
-  auto date = core::ParseDate(o.today);
-  if (!date) return Fail(ErrorCode::kInvalidArgument, "--today: " + date.error().message, "today");
-  return std::optional<core::Date>(*date);
-}
+Result<std::optional<core::Date>> TodayOption(const RegistryOptions& o) { return ParseTodayOption(o.today); }
 
 Result<int> RunInit(const RegistryOptions& o) {
   CIRRUS_ASSIGN_OR_RETURN(auto registry, store::Registry::Create(o.db));

@@ -21,20 +21,14 @@
 namespace cirrus::cli {
 namespace {
 
-Result<core::Date> DataCut(const std::string& today) {
-  if (today.empty()) return TodayUtc();
-  auto date = core::ParseDate(today);
-  if (!date) return Fail(ErrorCode::kInvalidArgument, "--today: " + date.error().message, "today");
-  return *date;
-}
-
 Result<int> RunSimulate(const SimulateOptions& o) {
   CIRRUS_ASSIGN_OR_RETURN(const std::string text, io::ReadFile(o.config));
   CIRRUS_ASSIGN_OR_RETURN(const sim::CohortDesign design, sim::ParseCohortConfig(text, o.config));
   sim::CohortOptions options;
   options.seed = o.seed;
   options.threads = o.threads;
-  CIRRUS_ASSIGN_OR_RETURN(options.data_cut, DataCut(o.today));
+  CIRRUS_ASSIGN_OR_RETURN(const std::optional<core::Date> today, ParseTodayOption(o.today));
+  options.data_cut = today.value_or(TodayUtc());
   CIRRUS_ASSIGN_OR_RETURN(const core::RegistryBatch batch, sim::SimulateCohort(design, options));
   if (!o.out.empty()) {
     CIRRUS_RETURN_IF_ERROR(io::WriteRegistryCsv(batch, o.out));

@@ -29,30 +29,6 @@ std::string Padded(std::size_t number, std::size_t width) {
   return digits;
 }
 
-// How each lab is reported: registry analyte, unit as a site would enter
-// it, and decimals.
-struct LabReport {
-  core::Analyte analyte;
-  std::string_view unit;
-  int decimals;
-};
-
-LabReport ReportOf(Lab lab) {
-  switch (lab) {
-    case Lab::kAlbumin: return {core::Analyte::kAlbumin, "g/L", 1};
-    case Lab::kBilirubin: return {core::Analyte::kBilirubin, "umol/L", 1};
-    case Lab::kInr: return {core::Analyte::kInr, "", 2};
-    case Lab::kCreatinine: return {core::Analyte::kCreatinine, "umol/L", 0};
-    case Lab::kSodium: return {core::Analyte::kSodium, "mmol/L", 0};
-    case Lab::kCholinesterase: return {core::Analyte::kCholinesterase, "U/L", 0};
-    case Lab::kAlt: return {core::Analyte::kAlt, "U/L", 0};
-    case Lab::kAst: return {core::Analyte::kAst, "U/L", 0};
-    case Lab::kPlatelets: return {core::Analyte::kPlatelets, "10*9/L", 0};
-    case Lab::kAfp: return {core::Analyte::kAfp, "ng/mL", 1};
-  }
-  return {core::Analyte::kAlbumin, "g/L", 1};
-}
-
 constexpr std::array<double, 4> kScale = {1, 10, 100, 1000};
 
 // The value rounded to `decimals` (0-3), as a site reports it.
@@ -82,6 +58,24 @@ LabEntry EntryOf(core::Analyte analyte, std::string_view unit, int decimals) {
     if (auto found = core::FindUnit(analyte, unit)) entry.info = *found;
   }
   return entry;
+}
+
+// How each lab is entered: registry analyte, the unit a site would write,
+// and decimals.
+LabEntry EntryOf(Lab lab) {
+  switch (lab) {
+    case Lab::kAlbumin: return EntryOf(core::Analyte::kAlbumin, "g/L", 1);
+    case Lab::kBilirubin: return EntryOf(core::Analyte::kBilirubin, "umol/L", 1);
+    case Lab::kInr: return EntryOf(core::Analyte::kInr, "", 2);
+    case Lab::kCreatinine: return EntryOf(core::Analyte::kCreatinine, "umol/L", 0);
+    case Lab::kSodium: return EntryOf(core::Analyte::kSodium, "mmol/L", 0);
+    case Lab::kCholinesterase: return EntryOf(core::Analyte::kCholinesterase, "U/L", 0);
+    case Lab::kAlt: return EntryOf(core::Analyte::kAlt, "U/L", 0);
+    case Lab::kAst: return EntryOf(core::Analyte::kAst, "U/L", 0);
+    case Lab::kPlatelets: return EntryOf(core::Analyte::kPlatelets, "10*9/L", 0);
+    case Lab::kAfp: return EntryOf(core::Analyte::kAfp, "ng/mL", 1);
+  }
+  return EntryOf(core::Analyte::kAlbumin, "g/L", 1);
 }
 
 // A lab result as a site enters it: rounded to the reporting precision, the
@@ -179,8 +173,7 @@ class CohortWriter {
     }
     for (const SiteDesign& site : design.sites) site_weights_.push_back(site.weight);
     for (std::size_t i = 0; i < kLabCount; ++i) {
-      const LabReport report = ReportOf(static_cast<Lab>(i));
-      entries_[i] = EntryOf(report.analyte, report.unit, report.decimals);
+      entries_[i] = EntryOf(static_cast<Lab>(i));
     }
   }
 

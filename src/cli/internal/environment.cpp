@@ -27,4 +27,11 @@ core::Date TodayUtc() {
   return core::Date{static_cast<std::int32_t>(days.count())};
 }
 
+Result<std::optional<core::Date>> ParseTodayOption(const std::string& text) {
+  if (text.empty()) return std::optional<core::Date>{};
+  auto date = core::ParseDate(text);
+  if (!date) return Fail(ErrorCode::kInvalidArgument, "--today: " + date.error().message, "today");
+  return std::optional<core::Date>(*date);
+}
+
 }  // namespace cirrus::cli

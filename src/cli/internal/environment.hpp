@@ -2,8 +2,10 @@
 // today's date.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "cirrus/base/result.hpp"
 #include "cirrus/core/date.hpp"
 
 namespace cirrus::cli {
@@ -14,5 +16,9 @@ std::string Actor(const std::string& explicit_actor);
 
 /// Today in UTC.
 core::Date TodayUtc();
+
+/// The `--today` option: absent when `text` is empty, else the date.
+/// Errors: kInvalidArgument naming --today.
+Result<std::optional<core::Date>> ParseTodayOption(const std::string& text);
 
 }  // namespace cirrus::cli
