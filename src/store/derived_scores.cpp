@@ -6,6 +6,7 @@
 
 #include "cirrus/core/snapshot.hpp"
 #include "cirrus/scores/panel.hpp"
+#include "internal/bulk_insert.hpp"
 #include "internal/tables.hpp"
 
 namespace cirrus::store::internal {
@@ -162,8 +163,10 @@ Result<std::int64_t> RecomputeScores(Connection& connection, const std::vector<P
                                                           "FROM derived_scores WHERE patient = $1"));
   CIRRUS_ASSIGN_OR_RETURN(auto remove,
                           connection.Prepare("DELETE FROM derived_scores WHERE patient = $1 AND date = $2"));
-  CIRRUS_ASSIGN_OR_RETURN(auto insert, connection.Prepare("INSERT INTO derived_scores (patient, date, score, value, "
-                                                          "class, version, site) VALUES ($1, $2, $3, $4, $5, $6, $7)"));
+  // Rows are queued: each (patient, date) is deleted before its new rows are
+  // queued and is visited once, and `stored` reads only the current patient.
+  constexpr std::string_view kColumns[] = {"patient", "date", "score", "value", "class", "version", "site"};
+  CIRRUS_ASSIGN_OR_RETURN(BulkInsert insert, BulkInsert::Start(connection, "derived_scores", kColumns));
   std::int64_t changed = 0;
   std::string site;
   std::set<std::string> dates;
@@ -198,11 +201,12 @@ Result<std::int64_t> RecomputeScores(Connection& connection, const std::vector<P
                                 std::string_view(score.score_class),
                                 std::string_view(score.version),
                                 std::string_view(site)};
-        CIRRUS_RETURN_IF_ERROR(insert->Run(row));
+        CIRRUS_RETURN_IF_ERROR(insert.Add(row));
       }
       changed += static_cast<std::int64_t>(scores_now.size());
     }
   }
+  CIRRUS_RETURN_IF_ERROR(insert.Flush());
   return changed;
 }
 

@@ -10,6 +10,7 @@
 
 #include "cirrus/store/registry.hpp"
 #include "internal/audit.hpp"
+#include "internal/bulk_insert.hpp"
 #include "internal/database.hpp"
 #include "internal/derived_scores.hpp"
 #include "internal/tables.hpp"
@@ -69,6 +70,8 @@ class Importer {
   // Patient code -> site, from the batch or the store (cached lookups).
   std::unordered_map<std::string, std::string> patient_sites_;
   std::set<std::string> missing_patients_;
+  // Patients of the batch already in the registry (the others need no lookup before their insert).
+  std::set<std::string> stored_patients_;
   std::set<internal::PatientDate> touched_;
   std::unique_ptr<internal::AuditWriter> audit_;
 };
@@ -180,6 +183,7 @@ Status Importer::Validate() {
           stored_site = std::string(row.Text(0));
           return {};
         }));
+    if (stored_site) stored_patients_.insert(p.code);
     if (stored_site && *stored_site != p.site) {
       Problem(p.origin, "site", p.site,
               "patient " + p.code + " is registered at site " + *stored_site +
@@ -246,10 +250,9 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
   const std::size_t n = spec.columns.size();
   const std::size_t k = spec.key_count;
   CIRRUS_ASSIGN_OR_RETURN(auto select, db_.Prepare(internal::SelectColumns(spec) + " " + internal::KeyWhere(spec)));
-  std::string columns;
-  for (std::size_t i = 0; i < n; ++i) columns += (i > 0 ? ", " : "") + std::string(spec.columns[i].name);
-  CIRRUS_ASSIGN_OR_RETURN(auto insert, db_.Prepare("INSERT INTO " + std::string(spec.table) + " (" + columns +
-                                                   ") VALUES (" + SqlList(spec, 0, n, ", ", false, 1) + ")"));
+  std::vector<std::string_view> column_names;
+  for (const internal::ColumnSpec& column : spec.columns) column_names.push_back(column.name);
+  CIRRUS_ASSIGN_OR_RETURN(internal::BulkInsert insert, internal::BulkInsert::Start(db_, spec.table, column_names));
   CIRRUS_ASSIGN_OR_RETURN(
       auto update, db_.Prepare("UPDATE " + std::string(spec.table) + " SET " + SqlList(spec, k, n, ", ", true, 1) +
                                " " + internal::KeyWhere(spec, n - k + 1)));
@@ -259,6 +262,10 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
   // entry per lab would cost a million-lab import. Updates keep an entry each.
   const bool group_inserts = spec.patient_column >= 0 && &spec != &internal::PatientsTable();
   std::map<std::string, std::pair<std::string, std::string>> inserted_by_patient;
+  std::pair<std::string, std::string>* current_group = nullptr;
+  std::string group_patient;
+  std::string touched_patient;
+  std::string touched_date;
   // Rows of a patient who has none stored in this table cannot exist: skip
   // the lookup (one query per patient instead of one per row).
   auto patient_of = [](const Record& record) -> std::string_view {
@@ -293,13 +300,17 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
     fill(record, cells);
     const std::span<const SqlValue> values = cells.values();
     bool exists = false;
-    const bool may_exist = !patient_table || patients_with_rows.count(patient_of(record)) > 0;
-    if (may_exist)
+    bool may_exist = !patient_table || patients_with_rows.count(patient_of(record)) > 0;
+    if constexpr (std::is_same_v<Record, core::Patient>) may_exist = stored_patients_.count(record.code) > 0;
+    if (may_exist) {
+      // Queued rows are not yet in the table the lookup reads.
+      CIRRUS_RETURN_IF_ERROR(insert.Flush());
       CIRRUS_RETURN_IF_ERROR(select->Query(cells.key(spec), [&](const RowView& row) -> Status {
         exists = true;
         internal::ReadStored(row, spec, stored);
         return {};
       }));
+    }
     const std::string_view patient =
         spec.patient_column >= 0 ? std::get<std::string_view>(values[static_cast<std::size_t>(spec.patient_column)])
                                  : std::string_view{};
@@ -337,9 +348,14 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
                                             internal::RowJson(spec, before_view), internal::RowJson(spec, values)));
       ++counts.updated;
     } else {
-      CIRRUS_RETURN_IF_ERROR(insert->Run(values));
+      CIRRUS_RETURN_IF_ERROR(insert.Add(values));
       if (group_inserts) {
-        auto& [group_site, rows] = inserted_by_patient[std::string(patient)];
+        // Rows come grouped by patient: look the patient up only when it changes.
+        if (current_group == nullptr || group_patient != patient) {
+          current_group = &inserted_by_patient[std::string(patient)];
+          group_patient = patient;
+        }
+        auto& [group_site, rows] = *current_group;
         group_site = site;
         if (!rows.empty()) rows += ',';
         internal::AppendRowValues(spec, values, rows);
@@ -350,9 +366,16 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
       ++counts.inserted;
     }
     if (changed && (&spec == &internal::LabsTable() || &spec == &internal::AssessmentsTable())) {
-      touched_.emplace(std::string(patient), std::string(std::get<std::string_view>(values[1])));
+      // A visit's labs come together: skip the set when the date has not changed.
+      const std::string_view date = std::get<std::string_view>(values[1]);
+      if (patient != touched_patient || date != touched_date) {
+        touched_.emplace(std::string(patient), std::string(date));
+        touched_patient = patient;
+        touched_date = date;
+      }
     }
   }
+  CIRRUS_RETURN_IF_ERROR(insert.Flush());
   for (const auto& [patient, group] : inserted_by_patient) {
     CIRRUS_RETURN_IF_ERROR(
         audit_->Append("insert", spec, patient, patient, group.first, {}, internal::RowsImage(spec, group.second)));

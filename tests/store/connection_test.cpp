@@ -18,6 +18,7 @@
 #include "backends.hpp"
 #include "cirrus/base/result.hpp"
 #include "cirrus_matchers.hpp"
+#include "internal/bulk_insert.hpp"
 #include "internal/database.hpp"
 
 // libpqxx 6.4 leaks one PGresult (about 2 KiB) when a statement finds its
@@ -342,6 +343,64 @@ TEST_P(ConnectionTest, FailedStatementInATransaction) {
   ASSERT_THAT(connection->BeginWrite(), IsOk());
   ASSERT_THAT(connection->Run("INSERT INTO t VALUES (2)"), IsOkAndHolds(1));
   ASSERT_THAT(connection->Rollback(), IsOk());
+}
+
+// Enough rows for two full statements and a remainder, every value type, and
+// text whose buffer is overwritten after each Add: what is stored must be
+// what each row held when it was added, in the order added.
+TEST_P(ConnectionTest, BulkInsertStoresEveryRowAsAdded) {
+  auto connection = MustOpen();
+  ASSERT_NE(connection, nullptr);
+  ASSERT_THAT(connection->Execute("CREATE TABLE v (id BIGINT PRIMARY KEY, i BIGINT, r DOUBLE PRECISION, s TEXT)"),
+              IsOk());
+  constexpr std::string_view kColumns[] = {"id", "i", "r", "s"};
+  auto insert = BulkInsert::Start(*connection, "v", kColumns);
+  ASSERT_THAT(insert, IsOk());
+  const std::size_t count = 2 * insert->RowsPerStatement() + 7;
+  std::vector<Values> expected;
+  std::string text;
+  for (std::size_t id = 0; id < count; ++id) {
+    Values row{static_cast<std::int64_t>(id) * -3, static_cast<double>(id) / 7.0, "row " + std::to_string(id)};
+    if (id % 5 == 0) row.integer.reset();
+    if (id % 6 == 0) row.real.reset();
+    if (id % 7 == 0) row.text.reset();
+    if (id % 11 == 0) row.text = "it's $1 \"quoted\" " + std::string(id % 3, 'x');
+    text = row.text.value_or("");
+    const std::vector<SqlValue> params = {
+        static_cast<std::int64_t>(id),
+        row.integer ? SqlValue(*row.integer) : SqlValue(),
+        row.real ? SqlValue(*row.real) : SqlValue(),
+        row.text ? SqlValue(std::string_view(text)) : SqlValue(),
+    };
+    ASSERT_THAT(insert->Add(params), IsOk()) << "row " << id;
+    text.assign(text.size(), '#');  // the caller reuses its buffer
+    expected.push_back(row);
+  }
+  // Full statements have run; the remainder waits for Flush.
+  EXPECT_EQ(QueryInt(*connection, "SELECT COUNT(*) FROM v"), static_cast<std::int64_t>(2 * insert->RowsPerStatement()));
+  ASSERT_THAT(insert->Flush(), IsOk());
+  ASSERT_THAT(insert->Flush(), IsOk());  // nothing queued: no statement
+  std::vector<Values> read;
+  ASSERT_THAT(
+      connection->Query("SELECT i, r, s FROM v ORDER BY id", {},
+                        [&](const RowView& row) {
+                          read.push_back({row.OptionalInt(0), row.OptionalReal(1),
+                                          row.IsNull(2) ? std::nullopt : std::optional<std::string>(row.Text(2))});
+                          return Status();
+                        }),
+      IsOk());
+  EXPECT_EQ(read, expected);
+}
+
+TEST_P(ConnectionTest, BulkInsertRejectsARowOfTheWrongWidth) {
+  auto connection = MustOpen();
+  ASSERT_NE(connection, nullptr);
+  ASSERT_THAT(connection->Execute("CREATE TABLE t (a BIGINT, b BIGINT)"), IsOk());
+  constexpr std::string_view kColumns[] = {"a", "b"};
+  auto insert = BulkInsert::Start(*connection, "t", kColumns);
+  ASSERT_THAT(insert, IsOk());
+  const SqlValue one[] = {std::int64_t{1}};
+  EXPECT_THAT(insert->Add(one), HasErrorCode(ErrorCode::kInternal));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, ConnectionTest, ::testing::ValuesIn(backends::TestBackends()),
