@@ -83,6 +83,27 @@ std::vector<DerivedScore> ScoresOf(core::Date date, const scores::PanelScores& p
 }
 
 using ScoresByDate = std::map<std::string, std::vector<DerivedScore>>;
+using Snapshots = std::map<std::string, core::ClinicalSnapshot, std::less<>>;
+
+void SetAssessment(core::ClinicalSnapshot& s, std::optional<core::Ascites> ascites,
+                   std::optional<core::Encephalopathy> encephalopathy, std::optional<core::Dialysis> dialysis) {
+  if (ascites) s.ascites = *ascites;
+  if (encephalopathy) s.encephalopathy = *encephalopathy;
+  if (dialysis) s.dialysis = *dialysis;
+}
+
+// The scores of each date's snapshot: the one scoring step of both the stored
+// and the batch path, so the two cannot disagree on what a snapshot scores.
+Result<ScoresByDate> ScoreSnapshots(Snapshots& snapshots, std::optional<int> birth_year) {
+  ScoresByDate out;
+  for (auto& [date_text, snapshot] : snapshots) {
+    CIRRUS_ASSIGN_OR_RETURN(const core::Date date, core::ParseDate(date_text));
+    snapshot.age_years = AgeFromBirthYear(birth_year, date);
+    CIRRUS_ASSIGN_OR_RETURN(const scores::PanelScores panel, scores::ScorePanel(snapshot));
+    out[date_text] = ScoresOf(date, panel);
+  }
+  return out;
+}
 
 Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std::set<std::string>& dates,
                              std::string& site) {
@@ -100,7 +121,7 @@ Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std
     site = row.Text(3);
     return {};
   }));
-  std::map<std::string, core::ClinicalSnapshot, std::less<>> snapshots;
+  Snapshots snapshots;
   for (const std::string& date : dates) snapshots.emplace(date, base);
   CIRRUS_RETURN_IF_ERROR(reads.labs->Query(params, [&](const RowView& row) -> Status {
     auto it = snapshots.find(row.Text(0));
@@ -113,26 +134,50 @@ Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std
   CIRRUS_RETURN_IF_ERROR(reads.assessments->Query(params, [&](const RowView& row) -> Status {
     auto it = snapshots.find(row.Text(0));
     if (it == snapshots.end()) return {};
-    core::ClinicalSnapshot& s = it->second;
+    std::optional<core::Ascites> ascites;
+    std::optional<core::Encephalopathy> encephalopathy;
+    std::optional<core::Dialysis> dialysis;
     if (!row.IsNull(1)) {
-      CIRRUS_ASSIGN_OR_RETURN(s.ascites, core::ParseAscites(row.Text(1)));
+      CIRRUS_ASSIGN_OR_RETURN(ascites, core::ParseAscites(row.Text(1)));
     }
     if (!row.IsNull(2)) {
-      CIRRUS_ASSIGN_OR_RETURN(s.encephalopathy, core::EncephalopathyFromWestHaven(static_cast<int>(row.Int(2))));
+      CIRRUS_ASSIGN_OR_RETURN(encephalopathy, core::EncephalopathyFromWestHaven(static_cast<int>(row.Int(2))));
     }
     if (!row.IsNull(3)) {
-      CIRRUS_ASSIGN_OR_RETURN(s.dialysis, core::ParseDialysis(row.Text(3)));
+      CIRRUS_ASSIGN_OR_RETURN(dialysis, core::ParseDialysis(row.Text(3)));
     }
+    SetAssessment(it->second, ascites, encephalopathy, dialysis);
     return {};
   }));
-  ScoresByDate out;
-  for (auto& [date_text, snapshot] : snapshots) {
-    CIRRUS_ASSIGN_OR_RETURN(const core::Date date, core::ParseDate(date_text));
-    snapshot.age_years = AgeFromBirthYear(birth_year, date);
-    CIRRUS_ASSIGN_OR_RETURN(const scores::PanelScores panel, scores::ScorePanel(snapshot));
-    out[date_text] = ScoresOf(date, panel);
+  return ScoreSnapshots(snapshots, birth_year);
+}
+
+// The batch path: the same snapshots as Compute reads back, built from the
+// records that will be stored (a value, "=" and a canonical unit, as the
+// stored path's WHERE and comparator test keep).
+Result<ScoresByDate> ComputeFromBatch(const BatchPatientFacts& facts) {
+  core::ClinicalSnapshot base;
+  base.sex = facts.patient->sex;
+  base.aetiologies = facts.patient->aetiologies;
+  Snapshots snapshots;
+  auto snapshot_of = [&](core::Date date) -> core::ClinicalSnapshot& {
+    std::string text = core::FormatDate(date);
+    auto it = snapshots.find(text);
+    if (it == snapshots.end()) it = snapshots.emplace(std::move(text), base).first;
+    return it->second;
+  };
+  for (const core::LabResult* lab : facts.labs) {
+    core::ClinicalSnapshot& s = snapshot_of(lab->date);
+    if (lab->value.has_value() && lab->op == core::LabOperator::kEqual) SetLab(s, lab->analyte, *lab->value);
   }
-  return out;
+  for (const core::Assessment* a : facts.assessments) {
+    std::optional<core::Encephalopathy> encephalopathy;
+    if (a->encephalopathy_grade) {
+      CIRRUS_ASSIGN_OR_RETURN(encephalopathy, core::EncephalopathyFromWestHaven(*a->encephalopathy_grade));
+    }
+    SetAssessment(snapshot_of(a->date), a->ascites, encephalopathy, a->dialysis);
+  }
+  return ScoreSnapshots(snapshots, facts.patient->birth_year);
 }
 
 bool SameScores(const std::vector<DerivedScore>& a, const std::vector<DerivedScore>& b) {
@@ -208,6 +253,36 @@ Result<std::int64_t> RecomputeScores(Connection& connection, const std::vector<P
   }
   CIRRUS_RETURN_IF_ERROR(insert.Flush());
   return changed;
+}
+
+Result<std::vector<BatchScores>> ScoresFromBatch(std::span<const BatchPatientFacts> patients) {
+  std::vector<BatchScores> out;
+  out.reserve(patients.size());
+  for (const BatchPatientFacts& facts : patients) {
+    CIRRUS_ASSIGN_OR_RETURN(ScoresByDate scores, ComputeFromBatch(facts));
+    out.push_back({facts.patient, std::move(scores)});
+  }
+  return out;
+}
+
+Result<std::int64_t> InsertBatchScores(Connection& connection, std::span<const BatchScores> scores) {
+  constexpr std::string_view kColumns[] = {"patient", "date", "score", "value", "class", "version", "site"};
+  CIRRUS_ASSIGN_OR_RETURN(BulkInsert insert, BulkInsert::Start(connection, "derived_scores", kColumns));
+  std::int64_t written = 0;
+  for (const BatchScores& patient : scores) {
+    for (const auto& [date, scores_now] : patient.by_date) {
+      for (const DerivedScore& score : scores_now) {
+        const SqlValue row[] = {std::string_view(patient.patient->code), std::string_view(date),
+                                std::string_view(score.score),           score.value,
+                                std::string_view(score.score_class),     std::string_view(score.version),
+                                std::string_view(patient.patient->site)};
+        CIRRUS_RETURN_IF_ERROR(insert.Add(row));
+        ++written;
+      }
+    }
+  }
+  CIRRUS_RETURN_IF_ERROR(insert.Flush());
+  return written;
 }
 
 }  // namespace cirrus::store::internal
