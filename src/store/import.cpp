@@ -314,7 +314,6 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
   std::string group_patient;
   std::string touched_patient;
   std::string touched_date;
-  bool touched_patient_is_new = false;
   // Rows of a patient who has none stored in this table cannot exist: skip
   // the lookup (one query per patient instead of one per row).
   auto patient_of = [](const Record& record) -> std::string_view {
@@ -340,11 +339,43 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
       }));
     }
   }
+  const std::vector<std::uint32_t> order = InsertOrder(records);
+  // The rows of patients new to the registry are all inserts, so their audit
+  // images are built on a second thread while this one inserts, in the same
+  // order this loop would have appended them.
+  using Images = std::map<std::string_view, std::pair<std::string, std::string>>;  // patient -> (site, rows)
+  std::future<Images> new_images;
+  const bool images_beside = group_inserts && patient_table && spec.site_column >= 0 && !new_patients_.empty();
+  if (images_beside) {
+    new_images = std::async(std::launch::async, [&] {
+      Images images;
+      Cells image_cells;
+      std::string_view last;
+      std::pair<std::string, std::string>* image = nullptr;
+      for (const std::uint32_t index : order) {
+        const std::string_view code = patient_of(records[index]);
+        if (code != last || image == nullptr) {
+          last = code;
+          image = new_patients_.count(code) > 0 ? &images[code] : nullptr;
+        }
+        if (image == nullptr) continue;
+        image_cells.Clear();
+        fill(records[index], image_cells);
+        const std::span<const SqlValue> values = image_cells.values();
+        image->first = std::get<std::string_view>(values[static_cast<std::size_t>(spec.site_column)]);
+        if (!image->second.empty()) image->second += ',';
+        internal::AppendRowValues(spec, values, image->second);
+      }
+      return images;
+    });
+  }
   Cells cells;
   std::vector<StoredValue> stored(n);
   std::vector<SqlValue> update_params(n);
   std::vector<SqlValue> before_view(n);
-  for (const std::uint32_t index : InsertOrder(records)) {
+  std::string last_patient;
+  bool patient_is_new = false;
+  for (const std::uint32_t index : order) {
     const Record& record = records[index];
     cells.Clear();
     fill(record, cells);
@@ -367,6 +398,10 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
     const std::string_view site = spec.site_column >= 0
                                       ? std::get<std::string_view>(values[static_cast<std::size_t>(spec.site_column)])
                                       : std::string_view{};
+    if (patient != last_patient) {
+      last_patient = patient;
+      patient_is_new = new_patients_.count(patient) > 0;
+    }
     bool changed = !exists;
     if (exists) {
       bool same = true;
@@ -399,7 +434,9 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
       ++counts.updated;
     } else {
       CIRRUS_RETURN_IF_ERROR(insert.Add(values));
-      if (group_inserts) {
+      if (group_inserts && images_beside && patient_is_new) {
+        // Its image is being built beside this loop.
+      } else if (group_inserts) {
         // Rows come grouped by patient: look the patient up only when it changes.
         if (current_group == nullptr || group_patient != patient) {
           current_group = &inserted_by_patient[std::string(patient)];
@@ -419,8 +456,7 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
       // A visit's labs come together: skip the set when the date has not changed.
       // New patients' scores come from the batch (see Run).
       const std::string_view date = std::get<std::string_view>(values[1]);
-      if (patient != touched_patient) touched_patient_is_new = new_patients_.count(patient) > 0;
-      if (!touched_patient_is_new && (patient != touched_patient || date != touched_date)) {
+      if (!patient_is_new && (patient != touched_patient || date != touched_date)) {
         touched_.emplace(std::string(patient), std::string(date));
         touched_date = date;
       }
@@ -428,6 +464,9 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
     }
   }
   CIRRUS_RETURN_IF_ERROR(insert.Flush());
+  if (images_beside) {
+    for (auto& [code, image] : new_images.get()) inserted_by_patient.emplace(std::string(code), std::move(image));
+  }
   for (const auto& [patient, group] : inserted_by_patient) {
     CIRRUS_RETURN_IF_ERROR(
         audit_->Append("insert", spec, patient, patient, group.first, {}, internal::RowsImage(spec, group.second)));

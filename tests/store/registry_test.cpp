@@ -227,13 +227,11 @@ TEST_P(RegistryTest, DerivedScoresFollowTheFactsOfTheVisit) {
   EXPECT_THAT(last.after, HasSubstr("\"value_as_entered\":\"36\""));
 }
 
-// Patients new to the registry get their scores computed from the batch;
-// patients already stored get them recomputed from what is stored. The same
-// facts must give the same scores either way: dates with every lab, with a
-// censored value ("<", which no score uses), with a missing value, with an
-// assessment alone, labs in no particular order, and an age near MELD 3.0's
-// adolescent edge (left unknown).
-TEST_P(RegistryTest, NewPatientsScoresFromTheBatchEqualScoresFromTheStore) {
+// SmallBatch with a third patient and more visits: dates with every lab,
+// with a censored value ("<", which no score uses), with a missing value,
+// with an assessment alone, labs in no particular order, and an age near
+// MELD 3.0's adolescent edge (left unknown).
+core::RegistryBatch ThreePatientsVisits() {
   core::RegistryBatch facts = SmallBatch();
   core::Patient young = facts.patients[1];
   young.code = "CN02-002";
@@ -272,31 +270,48 @@ TEST_P(RegistryTest, NewPatientsScoresFromTheBatchEqualScoresFromTheStore) {
   with_labs.origin = {0, line++};
   facts.assessments.push_back(with_labs);
 
-  // All at once: every patient is new.
-  auto at_once = Registry::Create(location());
-  ASSERT_THAT(at_once, IsOk());
-  auto first = at_once->Import(facts, Options());
-  ASSERT_THAT(first, IsOk());
-  ASSERT_THAT(first->problems, SizeIs(0));
+  return facts;
+}
 
-  // The same facts in a second registry, the patients first: their labs and
-  // assessments then go to patients already stored.
-  auto second_db = backends::FreshDatabase::Create(backend());  // outlives the registry below
-  ASSERT_THAT(second_db, IsOk());
-  auto in_steps = Registry::Create((*second_db)->location());
-  ASSERT_THAT(in_steps, IsOk());
+// The same facts imported twice: into `at_once` in one batch (every patient
+// new), and into `in_steps` with the patients first, so that their labs and
+// assessments go to patients already stored.
+void ImportAtOnceAndInSteps(const core::RegistryBatch& facts, Registry& at_once, Registry& in_steps,
+                            ImportReport& first, ImportReport& second) {
+  auto imported = at_once.Import(facts, Options());
+  ASSERT_THAT(imported, IsOk());
+  ASSERT_THAT(imported->problems, SizeIs(0));
+  first = *imported;
   core::RegistryBatch people = facts;
   people.labs.clear();
   people.assessments.clear();
-  ASSERT_THAT(in_steps->Import(people, Options()), IsOk());
+  ASSERT_THAT(in_steps.Import(people, Options()), IsOk());
   core::RegistryBatch rest;
   rest.sources = facts.sources;
   rest.labs = facts.labs;
   rest.assessments = facts.assessments;
-  auto second = in_steps->Import(rest, Options());
-  ASSERT_THAT(second, IsOk());
-  ASSERT_THAT(second->problems, SizeIs(0));
-  EXPECT_EQ(first->scores_written, second->scores_written);
+  imported = in_steps.Import(rest, Options());
+  ASSERT_THAT(imported, IsOk());
+  ASSERT_THAT(imported->problems, SizeIs(0));
+  second = *imported;
+}
+
+// Patients new to the registry get their scores computed from the batch;
+// patients already stored get them recomputed from what is stored. The same
+// facts must give the same scores either way.
+TEST_P(RegistryTest, NewPatientsScoresFromTheBatchEqualScoresFromTheStore) {
+  const core::RegistryBatch facts = ThreePatientsVisits();
+  auto at_once = Registry::Create(location());
+  ASSERT_THAT(at_once, IsOk());
+  auto second_db = backends::FreshDatabase::Create(backend());  // outlives the registry below
+  ASSERT_THAT(second_db, IsOk());
+  auto in_steps = Registry::Create((*second_db)->location());
+  ASSERT_THAT(in_steps, IsOk());
+  ImportReport first;
+  ImportReport second;
+  ImportAtOnceAndInSteps(facts, *at_once, *in_steps, first, second);
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(first.scores_written, second.scores_written);
 
   for (const char* code : {"FR01-001", "CN02-001", "CN02-002"}) {
     auto a = at_once->LoadPatient(code);
@@ -322,6 +337,43 @@ TEST_P(RegistryTest, NewPatientsScoresFromTheBatchEqualScoresFromTheStore) {
     auto findings = registry->Check(options);
     ASSERT_THAT(findings, IsOk());
     for (const Finding& f : *findings) EXPECT_NE(f.check, "stale-score") << f.patient << ": " << f.message;
+  }
+}
+
+// New patients' insert images are built beside the inserts; stored patients'
+// in the insert loop. The same rows must give the same image either way.
+TEST_P(RegistryTest, NewPatientsInsertImagesEqualThoseOfStoredPatients) {
+  const core::RegistryBatch facts = ThreePatientsVisits();
+  auto at_once = Registry::Create(location());
+  ASSERT_THAT(at_once, IsOk());
+  auto second_db = backends::FreshDatabase::Create(backend());  // outlives the registry below
+  ASSERT_THAT(second_db, IsOk());
+  auto in_steps = Registry::Create((*second_db)->location());
+  ASSERT_THAT(in_steps, IsOk());
+  ImportReport first;
+  ImportReport second;
+  ImportAtOnceAndInSteps(facts, *at_once, *in_steps, first, second);
+  if (HasFatalFailure()) return;
+  for (const char* code : {"FR01-001", "CN02-001", "CN02-002"}) {
+    auto a = at_once->Audit(std::string(code));
+    auto b = in_steps->Audit(std::string(code));
+    ASSERT_THAT(a, IsOk());
+    ASSERT_THAT(b, IsOk());
+    std::map<std::string, const AuditEntry*> inserts;  // entity -> in_steps' insert entry
+    for (const AuditEntry& e : *b) {
+      if (e.action == "insert") inserts[e.entity] = &e;
+    }
+    std::size_t compared = 0;
+    for (const AuditEntry& e : *a) {
+      if (e.action != "insert" || (e.entity != "lab" && e.entity != "assessment")) continue;
+      ASSERT_TRUE(inserts.count(e.entity) > 0) << code << " " << e.entity;
+      const AuditEntry& other = *inserts[e.entity];
+      EXPECT_EQ(e.entity_key, other.entity_key) << code << " " << e.entity;
+      EXPECT_EQ(e.site, other.site) << code << " " << e.entity;
+      EXPECT_EQ(e.after, other.after) << code << " " << e.entity;
+      ++compared;
+    }
+    EXPECT_GE(compared, 1U) << code;
   }
 }
 
