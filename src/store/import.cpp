@@ -233,16 +233,13 @@ Status Importer::Validate() {
   return {};
 }
 
-std::string SqlList(const TableSpec& spec, std::size_t from, std::size_t to, std::string_view separator, bool assign,
-                    std::size_t first_param) {
+// "c_from = $1, c_from+1 = $2, ..." for the columns [from, to).
+std::string Assignments(const TableSpec& spec, std::size_t from, std::size_t to) {
   std::string out;
   for (std::size_t i = from; i < to; ++i) {
-    if (i > from) out += separator;
-    if (assign) {
-      out += spec.columns[i].name;
-      out += " = ";
-    }
-    out += "$" + std::to_string(first_param + (i - from));
+    if (i > from) out += ", ";
+    out += spec.columns[i].name;
+    out += " = $" + std::to_string(1 + (i - from));
   }
   return out;
 }
@@ -301,9 +298,9 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
   std::vector<std::string_view> column_names;
   for (const internal::ColumnSpec& column : spec.columns) column_names.push_back(column.name);
   CIRRUS_ASSIGN_OR_RETURN(internal::BulkInsert insert, internal::BulkInsert::Start(db_, spec.table, column_names));
-  CIRRUS_ASSIGN_OR_RETURN(
-      auto update, db_.Prepare("UPDATE " + std::string(spec.table) + " SET " + SqlList(spec, k, n, ", ", true, 1) +
-                               " " + internal::KeyWhere(spec, n - k + 1)));
+  CIRRUS_ASSIGN_OR_RETURN(auto update,
+                          db_.Prepare("UPDATE " + std::string(spec.table) + " SET " + Assignments(spec, k, n) + " " +
+                                      internal::KeyWhere(spec, n - k + 1)));
 
   // A patient's new rows of one table are one audit entry holding every row:
   // the same who, when and what, at a fraction of the bytes and rows that an
