@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "backends.hpp"
@@ -273,49 +275,59 @@ core::RegistryBatch ThreePatientsVisits() {
   return facts;
 }
 
-// The same facts imported twice: into `at_once` in one batch (every patient
-// new), and into `in_steps` with the patients first, so that their labs and
+// The same facts imported twice: into at_once_ in one batch (every patient
+// new), and into in_steps_ with the patients first, so that their labs and
 // assessments go to patients already stored.
-void ImportAtOnceAndInSteps(const core::RegistryBatch& facts, Registry& at_once, Registry& in_steps,
-                            ImportReport& first, ImportReport& second) {
-  auto imported = at_once.Import(facts, Options());
-  ASSERT_THAT(imported, IsOk());
-  ASSERT_THAT(imported->problems, SizeIs(0));
-  first = *imported;
-  core::RegistryBatch people = facts;
-  people.labs.clear();
-  people.assessments.clear();
-  ASSERT_THAT(in_steps.Import(people, Options()), IsOk());
-  core::RegistryBatch rest;
-  rest.sources = facts.sources;
-  rest.labs = facts.labs;
-  rest.assessments = facts.assessments;
-  imported = in_steps.Import(rest, Options());
-  ASSERT_THAT(imported, IsOk());
-  ASSERT_THAT(imported->problems, SizeIs(0));
-  second = *imported;
-}
+class NewAndStoredPatientsTest : public RegistryTest {
+ protected:
+  void SetUp() override {
+    RegistryTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto at_once = Registry::Create(location());
+    ASSERT_THAT(at_once, IsOk());
+    at_once_.emplace(std::move(at_once).value());
+    auto second_db = backends::FreshDatabase::Create(backend());
+    ASSERT_THAT(second_db, IsOk());
+    second_db_ = std::move(second_db).value();
+    auto in_steps = Registry::Create(second_db_->location());
+    ASSERT_THAT(in_steps, IsOk());
+    in_steps_.emplace(std::move(in_steps).value());
+
+    auto imported = at_once_->Import(facts_, Options());
+    ASSERT_THAT(imported, IsOk());
+    ASSERT_THAT(imported->problems, SizeIs(0));
+    at_once_report_ = *imported;
+    core::RegistryBatch people = facts_;
+    people.labs.clear();
+    people.assessments.clear();
+    ASSERT_THAT(in_steps_->Import(people, Options()), IsOk());
+    core::RegistryBatch rest;
+    rest.sources = facts_.sources;
+    rest.labs = facts_.labs;
+    rest.assessments = facts_.assessments;
+    imported = in_steps_->Import(rest, Options());
+    ASSERT_THAT(imported, IsOk());
+    ASSERT_THAT(imported->problems, SizeIs(0));
+    in_steps_report_ = *imported;
+  }
+
+  const core::RegistryBatch facts_ = ThreePatientsVisits();
+  std::unique_ptr<backends::FreshDatabase> second_db_;  // declared first: outlives the registries
+  std::optional<Registry> at_once_;
+  std::optional<Registry> in_steps_;
+  ImportReport at_once_report_;
+  ImportReport in_steps_report_;
+};
 
 // Patients new to the registry get their scores computed from the batch;
 // patients already stored get them recomputed from what is stored. The same
 // facts must give the same scores either way.
-TEST_P(RegistryTest, NewPatientsScoresFromTheBatchEqualScoresFromTheStore) {
-  const core::RegistryBatch facts = ThreePatientsVisits();
-  auto at_once = Registry::Create(location());
-  ASSERT_THAT(at_once, IsOk());
-  auto second_db = backends::FreshDatabase::Create(backend());  // outlives the registry below
-  ASSERT_THAT(second_db, IsOk());
-  auto in_steps = Registry::Create((*second_db)->location());
-  ASSERT_THAT(in_steps, IsOk());
-  ImportReport first;
-  ImportReport second;
-  ImportAtOnceAndInSteps(facts, *at_once, *in_steps, first, second);
-  if (HasFatalFailure()) return;
-  EXPECT_EQ(first.scores_written, second.scores_written);
+TEST_P(NewAndStoredPatientsTest, ScoresFromTheBatchEqualScoresFromTheStore) {
+  EXPECT_EQ(at_once_report_.scores_written, in_steps_report_.scores_written);
 
   for (const char* code : {"FR01-001", "CN02-001", "CN02-002"}) {
-    auto a = at_once->LoadPatient(code);
-    auto b = in_steps->LoadPatient(code);
+    auto a = at_once_->LoadPatient(code);
+    auto b = in_steps_->LoadPatient(code);
     ASSERT_THAT(a, IsOk());
     ASSERT_THAT(b, IsOk());
     ASSERT_EQ(a->scores.size(), b->scores.size()) << code;
@@ -333,7 +345,7 @@ TEST_P(RegistryTest, NewPatientsScoresFromTheBatchEqualScoresFromTheStore) {
   // And both agree with a recomputation from the store.
   CheckOptions options;
   options.today = D("2024-06-01");
-  for (Registry* registry : {&*at_once, &*in_steps}) {
+  for (Registry* registry : {&*at_once_, &*in_steps_}) {
     auto findings = registry->Check(options);
     ASSERT_THAT(findings, IsOk());
     for (const Finding& f : *findings) EXPECT_NE(f.check, "stale-score") << f.patient << ": " << f.message;
@@ -342,21 +354,10 @@ TEST_P(RegistryTest, NewPatientsScoresFromTheBatchEqualScoresFromTheStore) {
 
 // New patients' insert images are built beside the inserts; stored patients'
 // in the insert loop. The same rows must give the same image either way.
-TEST_P(RegistryTest, NewPatientsInsertImagesEqualThoseOfStoredPatients) {
-  const core::RegistryBatch facts = ThreePatientsVisits();
-  auto at_once = Registry::Create(location());
-  ASSERT_THAT(at_once, IsOk());
-  auto second_db = backends::FreshDatabase::Create(backend());  // outlives the registry below
-  ASSERT_THAT(second_db, IsOk());
-  auto in_steps = Registry::Create((*second_db)->location());
-  ASSERT_THAT(in_steps, IsOk());
-  ImportReport first;
-  ImportReport second;
-  ImportAtOnceAndInSteps(facts, *at_once, *in_steps, first, second);
-  if (HasFatalFailure()) return;
+TEST_P(NewAndStoredPatientsTest, InsertImagesOfNewPatientsEqualThoseOfStoredPatients) {
   for (const char* code : {"FR01-001", "CN02-001", "CN02-002"}) {
-    auto a = at_once->Audit(std::string(code));
-    auto b = in_steps->Audit(std::string(code));
+    auto a = at_once_->Audit(std::string(code));
+    auto b = in_steps_->Audit(std::string(code));
     ASSERT_THAT(a, IsOk());
     ASSERT_THAT(b, IsOk());
     std::map<std::string, const AuditEntry*> inserts;  // entity -> in_steps' insert entry
@@ -629,6 +630,8 @@ TEST_P(RegistryTest, DeleteRemovesOneRecordAuditsItAndRescoresTheVisit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, RegistryTest, ::testing::ValuesIn(backends::TestBackends()),
+                         backends::BackendName);
+INSTANTIATE_TEST_SUITE_P(AllBackends, NewAndStoredPatientsTest, ::testing::ValuesIn(backends::TestBackends()),
                          backends::BackendName);
 
 }  // namespace
