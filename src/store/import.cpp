@@ -348,10 +348,11 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
       Images images;
       Cells image_cells;
       std::string_view last;
-      std::pair<std::string, std::string>* image = nullptr;
-      for (const std::uint32_t index : order) {
+      std::pair<std::string, std::string>* image = nullptr;  // null: the patient is stored
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        const std::uint32_t index = order[i];
         const std::string_view code = patient_of(records[index]);
-        if (code != last || image == nullptr) {
+        if (i == 0 || code != last) {
           last = code;
           image = new_patients_.count(code) > 0 ? &images[code] : nullptr;
         }
@@ -431,9 +432,10 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
       ++counts.updated;
     } else {
       CIRRUS_RETURN_IF_ERROR(insert.Add(values));
-      if (group_inserts && images_beside && patient_is_new) {
-        // Its image is being built beside this loop.
-      } else if (group_inserts) {
+      if (!group_inserts) {
+        CIRRUS_RETURN_IF_ERROR(audit_->Append("insert", spec, internal::KeyText(spec, values), patient, site, {},
+                                              internal::RowJson(spec, values)));
+      } else if (!(images_beside && patient_is_new)) {  // a new patient's image is built beside this loop
         // Rows come grouped by patient: look the patient up only when it changes.
         if (current_group == nullptr || group_patient != patient) {
           current_group = &inserted_by_patient[std::string(patient)];
@@ -443,9 +445,6 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
         group_site = site;
         if (!rows.empty()) rows += ',';
         internal::AppendRowValues(spec, values, rows);
-      } else {
-        CIRRUS_RETURN_IF_ERROR(audit_->Append("insert", spec, internal::KeyText(spec, values), patient, site, {},
-                                              internal::RowJson(spec, values)));
       }
       ++counts.inserted;
     }
