@@ -74,9 +74,14 @@ Status BulkInsert::Add(std::span<const SqlValue> row) {
 Status BulkInsert::Flush() {
   if (queued_.empty()) return {};
   if (queued_.size() == rows_per_statement_ * column_count_) return RunQueued(*full_);
-  // The remainder, fewer rows than a full statement: prepared once, here.
-  CIRRUS_ASSIGN_OR_RETURN(auto rest, connection_->Prepare(InsertSql(queued_.size() / column_count_)));
-  return RunQueued(*rest);
+  // Fewer rows than a full statement: prepared once per row count, as a
+  // caller that flushes before each lookup may leave one row many times.
+  const std::size_t rows = queued_.size() / column_count_;
+  std::unique_ptr<Statement>& partial = partial_[rows];
+  if (partial == nullptr) {
+    CIRRUS_ASSIGN_OR_RETURN(partial, connection_->Prepare(InsertSql(rows)));
+  }
+  return RunQueued(*partial);
 }
 
 Status BulkInsert::RunQueued(Statement& statement) {

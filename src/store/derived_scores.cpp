@@ -38,19 +38,29 @@ void SetLab(core::ClinicalSnapshot& s, core::Analyte analyte, double value) {
 }
 
 // Prepared once per import: the reads a patient's scores need, one query per
-// patient and table (not per date: a million-lab import touches 200,000 dates).
+// patient and table (not per date: a million-lab import touches 200,000
+// dates), each limited to the dates between the first and the last asked
+// for, so that a follow-up import does not read back years of history.
 struct Reads {
   std::unique_ptr<Statement> labs;
   std::unique_ptr<Statement> assessments;
   std::unique_ptr<Statement> patient;
 };
 
+// " AND date >= $2 AND date <= $3", the dates compared as std::set<std::string> orders them.
+std::string InDateRange(const Connection& connection) {
+  const std::string date = Bytewise(connection.dialect(), "date");
+  return " AND " + date + " >= $2 AND " + date + " <= $3";
+}
+
 Result<Reads> PrepareReads(Connection& connection) {
   Reads reads;
   CIRRUS_ASSIGN_OR_RETURN(reads.labs, connection.Prepare("SELECT date, analyte, value, comparator FROM labs "
-                                                         "WHERE patient = $1 AND value IS NOT NULL"));
+                                                         "WHERE patient = $1" +
+                                                         InDateRange(connection) + " AND value IS NOT NULL"));
   CIRRUS_ASSIGN_OR_RETURN(reads.assessments, connection.Prepare("SELECT date, ascites, encephalopathy_grade, dialysis "
-                                                                "FROM assessments WHERE patient = $1"));
+                                                                "FROM assessments WHERE patient = $1" +
+                                                                InDateRange(connection)));
   CIRRUS_ASSIGN_OR_RETURN(reads.patient,
                           connection.Prepare("SELECT sex, birth_year, aetiology, site FROM patients WHERE code = $1"));
   return reads;
@@ -121,9 +131,12 @@ Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std
     site = row.Text(3);
     return {};
   }));
+  if (dates.empty()) return ScoresByDate{};
   Snapshots snapshots;
   for (const std::string& date : dates) snapshots.emplace(date, base);
-  CIRRUS_RETURN_IF_ERROR(reads.labs->Query(params, [&](const RowView& row) -> Status {
+  const SqlValue in_range[] = {std::string_view(patient), std::string_view(*dates.begin()),
+                               std::string_view(*dates.rbegin())};
+  CIRRUS_RETURN_IF_ERROR(reads.labs->Query(in_range, [&](const RowView& row) -> Status {
     auto it = snapshots.find(row.Text(0));
     // A censored value ("<0.5") is not the number itself; no score uses it.
     if (it == snapshots.end() || row.Text(3) != "=") return {};
@@ -131,7 +144,7 @@ Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std
     SetLab(it->second, analyte, row.Real(2));
     return {};
   }));
-  CIRRUS_RETURN_IF_ERROR(reads.assessments->Query(params, [&](const RowView& row) -> Status {
+  CIRRUS_RETURN_IF_ERROR(reads.assessments->Query(in_range, [&](const RowView& row) -> Status {
     auto it = snapshots.find(row.Text(0));
     if (it == snapshots.end()) return {};
     std::optional<core::Ascites> ascites;
@@ -205,7 +218,8 @@ Result<std::int64_t> RecomputeScores(Connection& connection, const std::vector<P
   if (patient_dates.empty()) return std::int64_t{0};
   CIRRUS_ASSIGN_OR_RETURN(Reads reads, PrepareReads(connection));
   CIRRUS_ASSIGN_OR_RETURN(auto stored, connection.Prepare("SELECT date, score, value, class, version "
-                                                          "FROM derived_scores WHERE patient = $1"));
+                                                          "FROM derived_scores WHERE patient = $1" +
+                                                          InDateRange(connection)));
   CIRRUS_ASSIGN_OR_RETURN(auto remove,
                           connection.Prepare("DELETE FROM derived_scores WHERE patient = $1 AND date = $2"));
   // Rows are queued: each (patient, date) is deleted before its new rows are
@@ -222,8 +236,9 @@ Result<std::int64_t> RecomputeScores(Connection& connection, const std::vector<P
     for (; i < patient_dates.size() && patient_dates[i].first == patient; ++i) dates.insert(patient_dates[i].second);
     CIRRUS_ASSIGN_OR_RETURN(const ScoresByDate now, Compute(reads, patient, dates, site));
     before.clear();
-    const SqlValue patient_param[] = {std::string_view(patient)};
-    CIRRUS_RETURN_IF_ERROR(stored->Query(patient_param, [&](const RowView& row) -> Status {
+    const SqlValue in_range[] = {std::string_view(patient), std::string_view(*dates.begin()),
+                                 std::string_view(*dates.rbegin())};
+    CIRRUS_RETURN_IF_ERROR(stored->Query(in_range, [&](const RowView& row) -> Status {
       auto it = dates.find(std::string(row.Text(0)));
       if (it == dates.end()) return {};
       before[*it].push_back(

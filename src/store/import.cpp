@@ -2,6 +2,7 @@
 // write it, its audit entries and its derived scores in one transaction.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <future>
 #include <map>
 #include <memory>
@@ -283,8 +284,63 @@ std::vector<std::uint32_t> InsertOrder(const std::vector<Record>& records) {
     }
     std::sort(keys.begin(), keys.end());
     for (std::size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].second;
+  } else if constexpr (requires(const Record& r) { r.patient; }) {
+    // One patient's records together (in file order), as WriteTable reads
+    // each patient's stored rows once, before writing any of theirs.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return records[a].patient < records[b].patient; });
   }
   return order;
+}
+
+// The order of two values of one column: numbers by value, text by bytes (the
+// order of internal::Bytewise). NULL never occurs in a key.
+bool SqlLess(const SqlValue& a, const SqlValue& b) {
+  if (const auto* x = std::get_if<std::string_view>(&a)) {
+    const auto* y = std::get_if<std::string_view>(&b);
+    return y != nullptr && *x < *y;
+  }
+  if (const auto* x = std::get_if<std::int64_t>(&a)) {
+    const auto* y = std::get_if<std::int64_t>(&b);
+    return y != nullptr && *x < *y;
+  }
+  if (const auto* x = std::get_if<double>(&a)) {
+    const auto* y = std::get_if<double>(&b);
+    return y != nullptr && *x < *y;
+  }
+  return false;
+}
+
+StoredValue Owned(const SqlValue& value) {
+  if (const auto* text = std::get_if<std::string_view>(&value)) return std::string(*text);
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return *integer;
+  if (const auto* real = std::get_if<double>(&value)) return *real;
+  return std::monostate{};
+}
+
+// A key's values as bytes that no other key shares (each value tagged and
+// length-prefixed), for looking stored rows up by key in memory.
+std::string KeyBytes(std::span<const SqlValue> key) {
+  std::string out;
+  for (const SqlValue& value : key) {
+    if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+      out += 'i';
+      out += std::to_string(*integer);
+      out += ';';
+    } else if (const auto* text = std::get_if<std::string_view>(&value)) {
+      out += 't';
+      out += std::to_string(text->size());
+      out += ':';
+      out += *text;
+    } else if (const auto* real = std::get_if<double>(&value)) {
+      out += 'r';
+      out += std::to_string(std::bit_cast<std::uint64_t>(*real));
+      out += ';';
+    } else {
+      out += 'n';
+    }
+  }
+  return out;
 }
 
 template <typename Record, typename Fill>
@@ -336,25 +392,47 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
       }));
     }
   }
+  // A patient's stored rows of this table are read once, when the loop
+  // reaches their first record (records come grouped by patient), and looked
+  // up by key in memory: no query per row, and queued inserts of other
+  // patients cannot be what a lookup should have seen.
+  // Only the stored rows whose second key column (a lab's date, an
+  // infusion's number) lies within the range of the patient's records are
+  // read: a follow-up import then reads no years of history.
+  std::unique_ptr<internal::Statement> select_patient;
+  const bool ranged = k >= 2;
+  if (patient_table) {
+    const std::string second = ranged && spec.columns[1].type == internal::ColumnType::kText
+                                   ? internal::Bytewise(db_.dialect(), spec.columns[1].name)
+                                   : std::string(ranged ? spec.columns[1].name : "");
+    CIRRUS_ASSIGN_OR_RETURN(
+        select_patient, db_.Prepare(internal::SelectColumns(spec) + " WHERE patient = $1" +
+                                    (ranged ? " AND " + second + " >= $2 AND " + second + " <= $3" : std::string())));
+  }
+  Cells range_cells;
+  StoredValue range_low;
+  StoredValue range_high;
+  std::unordered_map<std::string, std::vector<StoredValue>> stored_rows;  // KeyBytes -> row, of one patient
+  std::string stored_rows_of;
   const std::vector<std::uint32_t> order = InsertOrder(records);
-  // The rows of patients new to the registry are all inserts, so their audit
-  // images are built on a second thread while this one inserts, in the same
-  // order this loop would have appended them.
+  // The rows of patients with none stored in this table are all inserts, so
+  // their audit images are built on a second thread while this one inserts,
+  // in the same order this loop would have appended them.
   using Images = std::map<std::string_view, std::pair<std::string, std::string>>;  // patient -> (site, rows)
   std::future<Images> new_images;
-  const bool images_beside = group_inserts && patient_table && spec.site_column >= 0 && !new_patients_.empty();
+  const bool images_beside = group_inserts && patient_table && spec.site_column >= 0;
   if (images_beside) {
     new_images = std::async(std::launch::async, [&] {
       Images images;
       Cells image_cells;
       std::string_view last;
-      std::pair<std::string, std::string>* image = nullptr;  // null: the patient is stored
+      std::pair<std::string, std::string>* image = nullptr;  // null: the patient has rows stored
       for (std::size_t i = 0; i < order.size(); ++i) {
         const std::uint32_t index = order[i];
         const std::string_view code = patient_of(records[index]);
         if (i == 0 || code != last) {
           last = code;
-          image = new_patients_.count(code) > 0 ? &images[code] : nullptr;
+          image = patients_with_rows.count(code) == 0 ? &images[code] : nullptr;
         }
         if (image == nullptr) continue;
         image_cells.Clear();
@@ -373,22 +451,64 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
   std::vector<SqlValue> before_view(n);
   std::string last_patient;
   bool patient_is_new = false;
-  for (const std::uint32_t index : order) {
-    const Record& record = records[index];
+  bool patient_has_rows = false;
+  for (std::size_t at = 0; at < order.size(); ++at) {
+    const Record& record = records[order[at]];
     cells.Clear();
     fill(record, cells);
     const std::span<const SqlValue> values = cells.values();
     bool exists = false;
-    bool may_exist = !patient_table || patients_with_rows.count(patient_of(record)) > 0;
-    if constexpr (std::is_same_v<Record, core::Patient>) may_exist = stored_patients_.count(record.code) > 0;
-    if (may_exist) {
-      // Queued rows are not yet in the table the lookup reads.
-      CIRRUS_RETURN_IF_ERROR(insert.Flush());
-      CIRRUS_RETURN_IF_ERROR(select->Query(cells.key(spec), [&](const RowView& row) -> Status {
-        exists = true;
-        internal::ReadStored(row, spec, stored);
-        return {};
-      }));
+    if (patient_table) {
+      const std::string_view code = patient_of(record);
+      if (patients_with_rows.count(code) > 0) {
+        if (code != stored_rows_of) {
+          stored_rows_of = code;
+          stored_rows.clear();
+          std::vector<SqlValue> params = {code};
+          if (ranged) {
+            // The patient's records follow this one in `order`.
+            SqlValue low = values[1];
+            SqlValue high = values[1];
+            for (std::size_t next = at + 1; next < order.size() && patient_of(records[order[next]]) == code; ++next) {
+              range_cells.Clear();
+              fill(records[order[next]], range_cells);
+              const SqlValue& value = range_cells.values()[1];
+              if (SqlLess(value, low)) low = value;
+              if (SqlLess(high, value)) high = value;
+            }
+            // Views into range_cells must not outlive it: copy both bounds' text.
+            range_low = Owned(low);
+            range_high = Owned(high);
+            params.push_back(internal::View(range_low));
+            params.push_back(internal::View(range_high));
+          }
+          std::vector<SqlValue> key(k);
+          CIRRUS_RETURN_IF_ERROR(select_patient->Query(params, [&](const RowView& row) -> Status {
+            std::vector<StoredValue> row_values(n);
+            internal::ReadStored(row, spec, row_values);
+            for (std::size_t i = 0; i < k; ++i) key[i] = internal::View(row_values[i]);
+            std::string bytes = KeyBytes(key);
+            stored_rows.emplace(std::move(bytes), std::move(row_values));
+            return {};
+          }));
+        }
+        if (auto it = stored_rows.find(KeyBytes(cells.key(spec))); it != stored_rows.end()) {
+          exists = true;
+          stored = it->second;
+        }
+      }
+    } else {
+      bool may_exist = true;
+      if constexpr (std::is_same_v<Record, core::Patient>) may_exist = stored_patients_.count(record.code) > 0;
+      if (may_exist) {
+        // Queued rows are not yet in the table the lookup reads.
+        CIRRUS_RETURN_IF_ERROR(insert.Flush());
+        CIRRUS_RETURN_IF_ERROR(select->Query(cells.key(spec), [&](const RowView& row) -> Status {
+          exists = true;
+          internal::ReadStored(row, spec, stored);
+          return {};
+        }));
+      }
     }
     const std::string_view patient =
         spec.patient_column >= 0 ? std::get<std::string_view>(values[static_cast<std::size_t>(spec.patient_column)])
@@ -399,6 +519,7 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
     if (patient != last_patient) {
       last_patient = patient;
       patient_is_new = new_patients_.count(patient) > 0;
+      patient_has_rows = patients_with_rows.count(patient) > 0;
     }
     bool changed = !exists;
     if (exists) {
@@ -435,7 +556,7 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
       if (!group_inserts) {
         CIRRUS_RETURN_IF_ERROR(audit_->Append("insert", spec, internal::KeyText(spec, values), patient, site, {},
                                               internal::RowJson(spec, values)));
-      } else if (!(images_beside && patient_is_new)) {  // a new patient's image is built beside this loop
+      } else if (!images_beside || patient_has_rows) {  // else its image is built beside this loop
         // Rows come grouped by patient: look the patient up only when it changes.
         if (current_group == nullptr || group_patient != patient) {
           current_group = &inserted_by_patient[std::string(patient)];

@@ -435,6 +435,31 @@ TEST_P(PostgresConnectionTest, MissingDatabaseIsNotFound) {
   EXPECT_THAT(Connect(url, /*create=*/false), HasErrorCode(ErrorCode::kNotFound));
 }
 
+// A registry database made with a language's collation orders "Fever"
+// after "anaemia"; byte order (SQLite's, and std::string's) puts it first.
+// Bytewise makes a range query agree with the bytes.
+TEST_P(PostgresConnectionTest, BytewiseComparesTextByItsBytes) {
+  auto connection = MustOpen();
+  ASSERT_NE(connection, nullptr);
+  ASSERT_THAT(connection->Execute("CREATE TABLE t (s TEXT COLLATE \"en-x-icu\" PRIMARY KEY); "
+                                  "INSERT INTO t VALUES ('Fever'), ('anaemia'), ('ascites'), ('Zoster')"),
+              IsOk());
+  auto between = [&](const std::string& column) {
+    std::vector<std::string> found;
+    const SqlValue range[] = {std::string_view("Fever"), std::string_view("anaemia")};
+    const Status status =
+        connection->Query("SELECT s FROM t WHERE " + column + " >= $1 AND " + column + " <= $2 ORDER BY " + column,
+                          range, [&](const RowView& row) {
+                            found.emplace_back(row.Text(0));
+                            return Status();
+                          });
+    EXPECT_THAT(status, IsOk());
+    return found;
+  };
+  EXPECT_THAT(between("s"), ::testing::IsEmpty());  // in en-US, "Fever" comes after "anaemia"
+  EXPECT_THAT(between(Bytewise(connection->dialect(), "s")), ::testing::ElementsAre("Fever", "Zoster", "anaemia"));
+}
+
 INSTANTIATE_TEST_SUITE_P(PostgresOnly, PostgresConnectionTest,
                          ::testing::Values(backends::BackendParam{Backend::kPostgres, "Postgres"}),
                          backends::BackendName);

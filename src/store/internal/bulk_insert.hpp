@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -57,6 +58,7 @@ class BulkInsert {
   std::size_t column_count_;
   std::size_t rows_per_statement_;
   std::unique_ptr<Statement> full_;
+  std::map<std::size_t, std::unique_ptr<Statement>> partial_;  // by row count
   std::vector<Queued> queued_;
   std::string text_;
   std::vector<SqlValue> params_;

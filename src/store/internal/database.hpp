@@ -83,6 +83,15 @@ class Connection {
   Status Query(std::string_view sql, std::span<const SqlValue> params, const RowCallback& on_row);
 };
 
+/// `column` for use in a comparison that must order text byte by byte, as
+/// SQLite's default BINARY collation does; PostgreSQL would otherwise use the
+/// database's collation ("a" < "B" in en_US, "B" < "a" in bytes).
+inline std::string Bytewise(Dialect dialect, std::string_view column) {
+  std::string out(column);
+  if (dialect == Dialect::kPostgres) out += " COLLATE \"C\"";
+  return out;
+}
+
 /// Opens "sqlite:PATH", a bare PATH (SQLite), or "postgresql://..." /
 /// "postgres://..." (PostgreSQL). `create` allows creating a new SQLite file;
 /// otherwise a missing file is kNotFound. Errors: kUnavailable when the server
