@@ -466,19 +466,17 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
           stored_rows.clear();
           std::vector<SqlValue> params = {code};
           if (ranged) {
-            // The patient's records follow this one in `order`.
-            SqlValue low = values[1];
-            SqlValue high = values[1];
+            // The patient's records follow this one in `order`. The bounds are
+            // copied: a view into range_cells changes with its next fill.
+            range_low = Owned(values[1]);
+            range_high = range_low;
             for (std::size_t next = at + 1; next < order.size() && patient_of(records[order[next]]) == code; ++next) {
               range_cells.Clear();
               fill(records[order[next]], range_cells);
               const SqlValue& value = range_cells.values()[1];
-              if (SqlLess(value, low)) low = value;
-              if (SqlLess(high, value)) high = value;
+              if (SqlLess(value, internal::View(range_low))) range_low = Owned(value);
+              if (SqlLess(internal::View(range_high), value)) range_high = Owned(value);
             }
-            // Views into range_cells must not outlive it: copy both bounds' text.
-            range_low = Owned(low);
-            range_high = Owned(high);
             params.push_back(internal::View(range_low));
             params.push_back(internal::View(range_high));
           }

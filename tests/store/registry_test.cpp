@@ -405,6 +405,10 @@ TEST_P(RegistryTest, AFollowUpImportFindsTheStoredRowsOfItsRange) {
   anaemia.relatedness = core::Relatedness::kNotRelated;
   anaemia.origin = {0, 23};
   first.adverse_events = {fever, anaemia};
+  core::Assessment stored_assessment = first.assessments[0];
+  stored_assessment.date = D("2024-05-01");
+  stored_assessment.origin = {0, 24};
+  first.assessments.push_back(stored_assessment);
   ASSERT_THAT(registry->Import(first, Options()), IsOk());
 
   core::RegistryBatch follow_up;
@@ -418,6 +422,16 @@ TEST_P(RegistryTest, AFollowUpImportFindsTheStoredRowsOfItsRange) {
   ascites.origin = {0, 5};
   fever.origin = {0, 6};
   follow_up.adverse_events = {ascites, fever};  // the range "Fever" to "ascites" holds "anaemia" too
+  // Assessments keep their file order within a patient: the stored date
+  // (the range's upper end) comes between two new ones.
+  core::Assessment before = stored_assessment;
+  before.date = D("2024-03-01");
+  before.origin = {0, 7};
+  core::Assessment between = stored_assessment;
+  between.date = D("2024-04-01");
+  between.origin = {0, 9};
+  stored_assessment.origin = {0, 8};
+  follow_up.assessments = {before, stored_assessment, between};
   auto report = registry->Import(follow_up, Options());
   ASSERT_THAT(report, IsOk());
   ASSERT_THAT(report->problems, SizeIs(0));
@@ -427,6 +441,8 @@ TEST_P(RegistryTest, AFollowUpImportFindsTheStoredRowsOfItsRange) {
   EXPECT_EQ(counts["labs"].unchanged, 1);
   EXPECT_EQ(counts["adverse_events"].inserted, 1);
   EXPECT_EQ(counts["adverse_events"].unchanged, 1);
+  EXPECT_EQ(counts["assessments"].inserted, 2);
+  EXPECT_EQ(counts["assessments"].unchanged, 1);
 
   // A changed value at the end of the range is found, and needs a reason.
   core::RegistryBatch change;
