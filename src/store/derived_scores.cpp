@@ -193,6 +193,23 @@ Result<ScoresByDate> ComputeFromBatch(const BatchPatientFacts& facts) {
   return ScoreSnapshots(snapshots, facts.patient->birth_year);
 }
 
+Result<BulkInsert> StartScoreInsert(Connection& connection) {
+  constexpr std::string_view kColumns[] = {"patient", "date", "score", "value", "class", "version", "site"};
+  return BulkInsert::Start(connection, "derived_scores", kColumns);
+}
+
+Status AddScore(BulkInsert& insert, std::string_view patient, std::string_view date, std::string_view site,
+                const DerivedScore& score) {
+  const SqlValue row[] = {patient,
+                          date,
+                          std::string_view(score.score),
+                          score.value,
+                          std::string_view(score.score_class),
+                          std::string_view(score.version),
+                          site};
+  return insert.Add(row);
+}
+
 bool SameScores(const std::vector<DerivedScore>& a, const std::vector<DerivedScore>& b) {
   if (a.size() != b.size()) return false;
   for (const DerivedScore& x : a) {
@@ -224,8 +241,7 @@ Result<std::int64_t> RecomputeScores(Connection& connection, const std::vector<P
                           connection.Prepare("DELETE FROM derived_scores WHERE patient = $1 AND date = $2"));
   // Rows are queued: each (patient, date) is deleted before its new rows are
   // queued and is visited once, and `stored` reads only the current patient.
-  constexpr std::string_view kColumns[] = {"patient", "date", "score", "value", "class", "version", "site"};
-  CIRRUS_ASSIGN_OR_RETURN(BulkInsert insert, BulkInsert::Start(connection, "derived_scores", kColumns));
+  CIRRUS_ASSIGN_OR_RETURN(BulkInsert insert, StartScoreInsert(connection));
   std::int64_t changed = 0;
   std::string site;
   std::set<std::string> dates;
@@ -254,14 +270,7 @@ Result<std::int64_t> RecomputeScores(Connection& connection, const std::vector<P
         changed += removed;
       }
       for (const DerivedScore& score : scores_now) {
-        const SqlValue row[] = {std::string_view(patient),
-                                std::string_view(date),
-                                std::string_view(score.score),
-                                score.value,
-                                std::string_view(score.score_class),
-                                std::string_view(score.version),
-                                std::string_view(site)};
-        CIRRUS_RETURN_IF_ERROR(insert.Add(row));
+        CIRRUS_RETURN_IF_ERROR(AddScore(insert, patient, date, site, score));
       }
       changed += static_cast<std::int64_t>(scores_now.size());
     }
@@ -281,17 +290,12 @@ Result<std::vector<BatchScores>> ScoresFromBatch(std::span<const BatchPatientFac
 }
 
 Result<std::int64_t> InsertBatchScores(Connection& connection, std::span<const BatchScores> scores) {
-  constexpr std::string_view kColumns[] = {"patient", "date", "score", "value", "class", "version", "site"};
-  CIRRUS_ASSIGN_OR_RETURN(BulkInsert insert, BulkInsert::Start(connection, "derived_scores", kColumns));
+  CIRRUS_ASSIGN_OR_RETURN(BulkInsert insert, StartScoreInsert(connection));
   std::int64_t written = 0;
   for (const BatchScores& patient : scores) {
     for (const auto& [date, scores_now] : patient.by_date) {
       for (const DerivedScore& score : scores_now) {
-        const SqlValue row[] = {std::string_view(patient.patient->code), std::string_view(date),
-                                std::string_view(score.score),           score.value,
-                                std::string_view(score.score_class),     std::string_view(score.version),
-                                std::string_view(patient.patient->site)};
-        CIRRUS_RETURN_IF_ERROR(insert.Add(row));
+        CIRRUS_RETURN_IF_ERROR(AddScore(insert, patient.patient->code, date, patient.patient->site, score));
         ++written;
       }
     }
