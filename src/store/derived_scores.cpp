@@ -117,6 +117,7 @@ Result<ScoresByDate> ScoreSnapshots(Snapshots& snapshots, std::optional<int> bir
 
 Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std::set<std::string>& dates,
                              std::string& site) {
+  if (dates.empty()) return ScoresByDate{};
   core::ClinicalSnapshot base;
   std::optional<int> birth_year;
   const SqlValue params[] = {std::string_view(patient)};
@@ -131,7 +132,6 @@ Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std
     site = row.Text(3);
     return {};
   }));
-  if (dates.empty()) return ScoresByDate{};
   Snapshots snapshots;
   for (const std::string& date : dates) snapshots.emplace(date, base);
   const SqlValue in_range[] = {std::string_view(patient), std::string_view(*dates.begin()),

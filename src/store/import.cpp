@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 #include "cirrus/store/registry.hpp"
@@ -74,10 +75,9 @@ class Importer {
   // Patient code -> site, from the batch or the store (cached lookups).
   std::unordered_map<std::string, std::string> patient_sites_;
   std::set<std::string> missing_patients_;
-  // Patients of the batch already in the registry (the others need no lookup before their insert).
-  std::set<std::string> stored_patients_;
-  // Patients new to the registry: their derived scores come from the batch.
-  std::unordered_map<std::string_view, internal::BatchPatientFacts> new_patients_;
+  // Patients of the batch not yet in the registry: they need no lookup before
+  // their insert, and their derived scores come from the batch.
+  std::unordered_set<std::string_view> new_patients_;
   std::set<internal::PatientDate> touched_;
   std::unique_ptr<internal::AuditWriter> audit_;
 };
@@ -189,7 +189,7 @@ Status Importer::Validate() {
           stored_site = std::string(row.Text(0));
           return {};
         }));
-    if (stored_site) stored_patients_.insert(p.code);
+    if (!stored_site) new_patients_.insert(p.code);
     if (stored_site && *stored_site != p.site) {
       Problem(p.origin, "site", p.site,
               "patient " + p.code + " is registered at site " + *stored_site +
@@ -249,7 +249,8 @@ std::string Assignments(const TableSpec& spec, std::size_t from, std::size_t to)
 // registry is fastest in key order: each row then lands after the last one,
 // and SQLite appends to the B-tree's last page instead of searching it from
 // the root (a sixth of the lab inserts' time in the sqlite3 shell). Labs are
-// the bulk; other tables keep the order of their file.
+// the bulk and go fully in key order; other patients' tables are only grouped
+// by patient, each patient's records in the order of their file.
 template <typename Record>
 std::vector<std::uint32_t> InsertOrder(const std::vector<Record>& records) {
   std::vector<std::uint32_t> order(records.size());
@@ -311,13 +312,6 @@ bool SqlLess(const SqlValue& a, const SqlValue& b) {
   return false;
 }
 
-StoredValue Owned(const SqlValue& value) {
-  if (const auto* text = std::get_if<std::string_view>(&value)) return std::string(*text);
-  if (const auto* integer = std::get_if<std::int64_t>(&value)) return *integer;
-  if (const auto* real = std::get_if<double>(&value)) return *real;
-  return std::monostate{};
-}
-
 // A key's values as bytes that no other key shares (each value tagged and
 // length-prefixed), for looking stored rows up by key in memory.
 std::string KeyBytes(std::span<const SqlValue> key) {
@@ -350,7 +344,6 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
   if (records.empty()) return {};
   const std::size_t n = spec.columns.size();
   const std::size_t k = spec.key_count;
-  CIRRUS_ASSIGN_OR_RETURN(auto select, db_.Prepare(internal::SelectColumns(spec) + " " + internal::KeyWhere(spec)));
   std::vector<std::string_view> column_names;
   for (const internal::ColumnSpec& column : spec.columns) column_names.push_back(column.name);
   CIRRUS_ASSIGN_OR_RETURN(internal::BulkInsert insert, internal::BulkInsert::Start(db_, spec.table, column_names));
@@ -378,6 +371,11 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
   };
   std::set<std::string, std::less<>> patients_with_rows;
   const bool patient_table = spec.patient_column == 0 && &spec != &internal::PatientsTable();
+  // Other tables (sites, studies, arms, schedule, patients) are looked up row by row.
+  std::unique_ptr<internal::Statement> select;
+  if (!patient_table) {
+    CIRRUS_ASSIGN_OR_RETURN(select, db_.Prepare(internal::SelectColumns(spec) + " " + internal::KeyWhere(spec)));
+  }
   if (patient_table) {
     CIRRUS_ASSIGN_OR_RETURN(auto any_row,
                             db_.Prepare("SELECT 1 FROM " + std::string(spec.table) + " WHERE patient = $1 LIMIT 1"));
@@ -468,14 +466,14 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
           if (ranged) {
             // The patient's records follow this one in `order`. The bounds are
             // copied: a view into range_cells changes with its next fill.
-            range_low = Owned(values[1]);
+            range_low = internal::Owned(values[1]);
             range_high = range_low;
             for (std::size_t next = at + 1; next < order.size() && patient_of(records[order[next]]) == code; ++next) {
               range_cells.Clear();
               fill(records[order[next]], range_cells);
               const SqlValue& value = range_cells.values()[1];
-              if (SqlLess(value, internal::View(range_low))) range_low = Owned(value);
-              if (SqlLess(internal::View(range_high), value)) range_high = Owned(value);
+              if (SqlLess(value, internal::View(range_low))) range_low = internal::Owned(value);
+              if (SqlLess(internal::View(range_high), value)) range_high = internal::Owned(value);
             }
             params.push_back(internal::View(range_low));
             params.push_back(internal::View(range_high));
@@ -497,7 +495,7 @@ Status Importer::WriteTable(const TableSpec& spec, const std::vector<Record>& re
       }
     } else {
       bool may_exist = true;
-      if constexpr (std::is_same_v<Record, core::Patient>) may_exist = stored_patients_.count(record.code) > 0;
+      if constexpr (std::is_same_v<Record, core::Patient>) may_exist = new_patients_.count(record.code) == 0;
       if (may_exist) {
         // Queued rows are not yet in the table the lookup reads.
         CIRRUS_RETURN_IF_ERROR(insert.Flush());
@@ -602,21 +600,20 @@ Result<ImportReport> Importer::Run() {
     // are computed from it on a second thread while the rows are written,
     // instead of read back afterwards. Stored patients' scores are recomputed
     // from what is stored once the writes are done.
+    // By code (key order), so that their score rows append to derived_scores' B-tree.
+    std::map<std::string_view, internal::BatchPatientFacts> by_code;
     for (const core::Patient& p : batch_.patients) {
-      if (stored_patients_.count(p.code) == 0) new_patients_[p.code].patient = &p;
+      if (new_patients_.count(p.code) > 0) by_code[p.code].patient = &p;
     }
     for (const core::LabResult& r : batch_.labs) {
-      if (auto it = new_patients_.find(r.patient); it != new_patients_.end()) it->second.labs.push_back(&r);
+      if (auto it = by_code.find(r.patient); it != by_code.end()) it->second.labs.push_back(&r);
     }
     for (const core::Assessment& r : batch_.assessments) {
-      if (auto it = new_patients_.find(r.patient); it != new_patients_.end()) it->second.assessments.push_back(&r);
+      if (auto it = by_code.find(r.patient); it != by_code.end()) it->second.assessments.push_back(&r);
     }
     std::vector<internal::BatchPatientFacts> new_facts;
-    new_facts.reserve(new_patients_.size());
-    for (const auto& [code, facts] : new_patients_) new_facts.push_back(facts);
-    // In key order, so that their score rows append to derived_scores' B-tree.
-    std::sort(new_facts.begin(), new_facts.end(),
-              [](const auto& a, const auto& b) { return a.patient->code < b.patient->code; });
+    new_facts.reserve(by_code.size());
+    for (auto& [code, facts] : by_code) new_facts.push_back(std::move(facts));
     // std::async's future joins on destruction, so no path leaves the thread running.
     auto new_scores = std::async(std::launch::async, [&new_facts] { return internal::ScoresFromBatch(new_facts); });
     CIRRUS_ASSIGN_OR_RETURN(auto writer, internal::AuditWriter::Start(db_, options_.actor, options_.reason));

@@ -231,6 +231,13 @@ SqlValue View(const StoredValue& value) {
   return std::monostate{};
 }
 
+StoredValue Owned(const SqlValue& value) {
+  if (const auto* text = std::get_if<std::string_view>(&value)) return std::string(*text);
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return *integer;
+  if (const auto* real = std::get_if<double>(&value)) return *real;
+  return std::monostate{};
+}
+
 std::string KeyWhere(const TableSpec& spec, std::size_t first) {
   std::string where = "WHERE ";
   for (std::size_t i = 0; i < spec.key_count; ++i) {

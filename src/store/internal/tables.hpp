@@ -137,6 +137,9 @@ void ReadStored(const RowView& row, const TableSpec& spec, std::vector<StoredVal
 /// A view of a stored cell as a parameter (valid while `value` lives).
 SqlValue View(const StoredValue& value);
 
+/// A parameter's value copied into a cell that owns its text (View's inverse).
+StoredValue Owned(const SqlValue& value);
+
 /// "WHERE k1 = $1 AND k2 = $2 ..." over the spec's key columns, parameters from `first`.
 std::string KeyWhere(const TableSpec& spec, std::size_t first = 1);
 
