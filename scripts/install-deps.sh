@@ -20,6 +20,8 @@ packages=(
   libtomlplusplus-dev libboost-random-dev libopenmpi-dev openmpi-bin
   # the R oracle for the survival engine
   r-base-core r-cran-survival r-cran-cmprsk r-cran-rpact
+  # the R oracle for the longitudinal statistics (gls, emmeans, lmerTest)
+  r-cran-nlme r-cran-emmeans r-cran-lmertest r-cran-numderiv
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -13,6 +13,7 @@
 #include "cox_command.hpp"
 #include "exit_codes.hpp"
 #include "finegray_command.hpp"
+#include "longitudinal_commands.hpp"
 #include "registry_commands.hpp"
 #include "rmst_command.hpp"
 #include "score_command.hpp"
@@ -43,6 +44,8 @@ int Run(int argc, char** argv) {
   cirrus::cli::AddRegistryCommands(app, registry_commands);
   cirrus::cli::SimCommands sim_commands;
   cirrus::cli::AddSimCommands(app, sim_commands);
+  cirrus::cli::LongitudinalCommands longitudinal_commands;
+  cirrus::cli::AddLongitudinalCommands(app, longitudinal_commands);
 
   try {
     app.parse(argc, argv);
@@ -71,6 +74,12 @@ int Run(int argc, char** argv) {
     return cirrus::cli::ExitCodeFor(sim_exit.error().code);
   }
   if (sim_exit->has_value()) return **sim_exit;
+  auto longitudinal_exit = cirrus::cli::RunLongitudinalCommands(longitudinal_commands);
+  if (!longitudinal_exit) {
+    std::fprintf(stderr, "cirrus: %s\n", longitudinal_exit.error().message.c_str());
+    return cirrus::cli::ExitCodeFor(longitudinal_exit.error().code);
+  }
+  if (longitudinal_exit->has_value()) return **longitudinal_exit;
 
   cirrus::Status status;
   if (score->parsed()) status = cirrus::cli::RunScore(score_options);

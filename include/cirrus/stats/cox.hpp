@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "cirrus/base/result.hpp"
+#include "cirrus/stats/fit_diagnostics.hpp"
 #include "cirrus/stats/survival_data.hpp"
 
 namespace cirrus::stats {
@@ -71,13 +72,6 @@ struct ChiSquaredTest {
   double statistic = 0;
   int df = 0;
   double p = 1;
-};
-
-/// Statistical outcomes that are not errors (style B4.3).
-struct FitDiagnostics {
-  bool converged = false;
-  int iterations = 0;
-  std::vector<std::string> warnings;  ///< "ran out of iterations", "coefficient may be infinite", ...
 };
 
 struct CoxFit {
