@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <boost/math/distributions/beta.hpp>
-#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <mutex>
 
 #include "cirrus/stats/cox.hpp"
 #include "cirrus/stats/log_rank.hpp"
+#include "cirrus/stats/longitudinal.hpp"
 #include "cirrus/stats/rmst.hpp"
 #include "internal/parallel.hpp"
 #include "internal/patient.hpp"
@@ -98,54 +98,32 @@ AnalysisOutcome CoxArm(const stats::SurvivalData& data, std::span<const double> 
   return FromP(*fit->terms[0].p, *fit->terms[0].coef, alpha);
 }
 
-// Change from baseline by ANCOVA: change = a + b arm + c baseline, t test of b.
+// The lab endpoint at follow-up by ANCOVA on baseline and arm (the arm's
+// coefficient is that of the change from baseline on the same terms), with
+// the one implementation that `cirrus ancova` uses. Patients without a
+// follow-up value (dead or lost before it) are left out.
 AnalysisOutcome Ancova(const std::vector<double>& baseline, const std::vector<double>& follow_up,
                        const std::vector<int>& arm, double alpha) {
-  double sxx[3][3] = {};
-  double sxy[3] = {};
-  double syy = 0;
-  int n = 0;
+  std::vector<double> outcome;
+  std::vector<double> base;
+  std::vector<int> group;
   std::array<int, 2> per_arm{};
   for (std::size_t i = 0; i < arm.size(); ++i) {
     if (!std::isfinite(follow_up[i])) continue;
-    const double x[3] = {1, static_cast<double>(arm[i]), baseline[i]};
-    const double y = follow_up[i] - baseline[i];
-    for (int r = 0; r < 3; ++r) {
-      for (int c = 0; c < 3; ++c) sxx[r][c] += x[r] * x[c];
-      sxy[r] += x[r] * y;
-    }
-    syy += y * y;
-    ++n;
+    outcome.push_back(follow_up[i]);
+    base.push_back(baseline[i]);
+    group.push_back(arm[i]);
     ++per_arm[static_cast<std::size_t>(arm[i])];
   }
-  if (n < 5 || per_arm[0] < 2 || per_arm[1] < 2) return {};
-  // Inverse of the 3x3 cross-product matrix by cofactors.
-  const auto& m = sxx;
-  const double det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
-                     m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
-                     m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-  if (!(std::abs(det) > 0)) return {};
-  double inv[3][3];
-  inv[0][0] = (m[1][1] * m[2][2] - m[1][2] * m[2][1]) / det;
-  inv[0][1] = (m[0][2] * m[2][1] - m[0][1] * m[2][2]) / det;
-  inv[0][2] = (m[0][1] * m[1][2] - m[0][2] * m[1][1]) / det;
-  inv[1][0] = (m[1][2] * m[2][0] - m[1][0] * m[2][2]) / det;
-  inv[1][1] = (m[0][0] * m[2][2] - m[0][2] * m[2][0]) / det;
-  inv[1][2] = (m[0][2] * m[1][0] - m[0][0] * m[1][2]) / det;
-  inv[2][0] = (m[1][0] * m[2][1] - m[1][1] * m[2][0]) / det;
-  inv[2][1] = (m[0][1] * m[2][0] - m[0][0] * m[2][1]) / det;
-  inv[2][2] = (m[0][0] * m[1][1] - m[0][1] * m[1][0]) / det;
-  double beta[3];
-  for (int r = 0; r < 3; ++r) beta[r] = inv[r][0] * sxy[0] + inv[r][1] * sxy[1] + inv[r][2] * sxy[2];
-  const double rss = syy - (beta[0] * sxy[0] + beta[1] * sxy[1] + beta[2] * sxy[2]);
-  const int df = n - 3;
-  const double sigma2 = std::max(rss, 0.0) / df;
-  const double se = std::sqrt(sigma2 * inv[1][1]);
-  if (!(se > 0)) return {};
-  const double t = beta[1] / se;
-  const boost::math::students_t distribution(df);
-  const double p = 2 * boost::math::cdf(boost::math::complement(distribution, std::abs(t)));
-  return FromP(p, beta[1], alpha);
+  if (outcome.size() < 5 || per_arm[0] < 2 || per_arm[1] < 2) return {};
+  stats::AncovaData data;
+  data.outcome = outcome;
+  data.baseline = base;
+  data.group = group;
+  data.group_count = 2;
+  const auto fit = stats::FitAncova(data);
+  if (!fit || fit->differences.empty() || !(fit->differences[0].se > 0)) return {};
+  return FromP(fit->differences[0].p, fit->differences[0].estimate, alpha);
 }
 
 class TrialRunner {

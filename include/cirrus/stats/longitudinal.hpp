@@ -74,7 +74,7 @@ struct AncovaData {
   std::span<const int> group;        ///< 0..group_count-1; empty: one group
   int group_count = 1;
   /// covariate_count columns of rows, column after column (R's model frame).
-  std::span<const double> covariates;
+  std::span<const double> covariates = {};
   std::size_t covariate_count = 0;
 };
 
