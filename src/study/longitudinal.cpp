@@ -232,7 +232,8 @@ Result<AncovaAnalysis> AnalyseAncova(const LongitudinalInput& input, double at, 
     return Fail(ErrorCode::kInvalidArgument,
                 input.source + ": --at " + TimeText(at) +
                     (at == input.baseline_time ? " is the baseline time"
-                                               : " is not a time of the file; its times after baseline are " +
+                                               : " is not a time with a value in the file; the times after "
+                                                 "baseline with a value are " +
                                                      (known.empty() ? std::string("none") : known)),
                 "at");
   }
