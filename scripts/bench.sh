@@ -58,6 +58,10 @@ echo "== Fine-Gray regression against R's cmprsk::crr at 8000 subjects (about 50
 bench/compare/finegray.sh --cirrus "$build/cirrus" --rows 8000 --large "$rows" --out "$out/compare"
 
 echo >&2
+echo "== longitudinal: cirrus mmrm against nlme::gls (10,000 subjects, 6 visits; gls takes minutes), growth, change and ancova on $rows rows" >&2
+bench/compare/longitudinal.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare"
+
+echo >&2
 echo "== registry: import, export and show against the sqlite3 shell, $rows lab rows" >&2
 bench/compare/registry.sh --cirrus "$build/cirrus" --rows "$rows" --out "$out/compare" | tee "$out/compare/registry.md"
 
