@@ -8,9 +8,8 @@
 namespace cirrus::scores {
 namespace {
 
-// OPTN: "laboratory values less than 1.0 will be set to 1.0".
-constexpr double kLabFloor = 1.0;
-constexpr double kMeldCreatinineCap = 4.0;   // mg/dL, MELD and MELD-Na
+constexpr double kLabFloor = MeldFormula::kLabFloor;
+constexpr double kMeldCreatinineCap = MeldFormula::kCreatinineCap;
 constexpr double kMeld3CreatinineCap = 3.0;  // mg/dL, MELD 3.0
 constexpr double kSodiumLow = 125.0;
 constexpr double kSodiumHigh = 137.0;
@@ -42,7 +41,9 @@ Result<MeldResult> ComputeMeld(const MeldInputs& in) {
   const double bilirubin = std::max(in.bilirubin_mg_dl, kLabFloor);
   const double inr = std::max(in.inr, kLabFloor);
   const double creatinine = BoundedCreatinine(in.creatinine_mg_dl, in.dialysis, kMeldCreatinineCap);
-  const double meld_i = 0.957 * std::log(creatinine) + 0.378 * std::log(bilirubin) + 1.120 * std::log(inr) + 0.643;
+  const double meld_i = MeldFormula::kCreatinine * std::log(creatinine) +
+                        MeldFormula::kBilirubin * std::log(bilirubin) + MeldFormula::kInr * std::log(inr) +
+                        MeldFormula::kConstant;
   // "rounded to the tenth decimal place and then multiplied by 10": the same
   // as rounding 10 * MELD(i) half-up to an integer.
   MeldResult result;

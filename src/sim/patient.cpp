@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "cirrus/base/check.hpp"
+#include "cirrus/scores/meld.hpp"
 
 namespace cirrus::sim::internal {
 namespace {
@@ -70,12 +71,17 @@ double HccRiskFactor(double hazard, const NaturalHistory& h, const Population& p
 }  // namespace
 
 double MeldFromLogs(double log_bilirubin_umol_l, double log_inr, double log_creatinine_umol_l) {
-  // UNOS: values below 1 are set to 1, creatinine is capped at 4 mg/dL. On
-  // the log scale the model keeps, that is a clamp of each log at 0 (and
-  // log 4), with no exp or log in the hazard loop.
-  const double log_bilirubin = std::max(0.0, log_bilirubin_umol_l - std::log(17.1));
-  const double log_creatinine = std::clamp(log_creatinine_umol_l - std::log(88.4), 0.0, std::log(4.0));
-  const double meld = 3.78 * log_bilirubin + 11.2 * std::max(0.0, log_inr) + 9.57 * log_creatinine + 6.43;
+  // The scores library's MELD formula, unrounded (a hazard needs a smooth
+  // value). Values below 1 are set to 1 and creatinine is capped: on the log
+  // scale the model keeps, a clamp of each log, with no exp or log of a lab in
+  // the hazard loop.
+  using F = scores::MeldFormula;
+  const double log_floor = std::log(F::kLabFloor);
+  const double log_bilirubin = std::max(log_floor, log_bilirubin_umol_l - std::log(17.1));
+  const double log_creatinine =
+      std::clamp(log_creatinine_umol_l - std::log(88.4), log_floor, std::log(F::kCreatinineCap));
+  const double meld = 10 * (F::kBilirubin * log_bilirubin + F::kInr * std::max(log_floor, log_inr) +
+                            F::kCreatinine * log_creatinine + F::kConstant);
   return std::min(meld, 40.0);
 }
 

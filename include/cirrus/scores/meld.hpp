@@ -42,6 +42,19 @@ struct MeldResult {
   double unrounded = 0;  ///< the formula's value before rounding and the cap
 };
 
+/// The MELD (UNOS) formula, for ComputeMeld and for models that need MELD as
+/// a continuous value (the simulator's death hazard): MELD(i) = kCreatinine
+/// ln Cr + kBilirubin ln bili + kInr ln INR + kConstant (labs in mg/dL), with
+/// labs below kLabFloor set to it and creatinine capped at kCreatinineCap.
+struct MeldFormula {
+  static constexpr double kCreatinine = 0.957;
+  static constexpr double kBilirubin = 0.378;
+  static constexpr double kInr = 1.120;
+  static constexpr double kConstant = 0.643;
+  static constexpr double kLabFloor = 1.0;       // OPTN: "values less than 1.0 will be set to 1.0"
+  static constexpr double kCreatinineCap = 4.0;  // mg/dL, MELD and MELD-Na
+};
+
 /// MELD (UNOS before 2016): labs below 1.0 are set to 1.0, creatinine above
 /// 4.0 (or on dialysis) to 4.0; 10 * (0.957 ln Cr + 0.378 ln bili + 1.120 ln
 /// INR + 0.643), rounded half-up to an integer, capped at 40.
