@@ -7,6 +7,7 @@
 #include "cirrus/base/text.hpp"
 #include "cirrus/stats/longitudinal.hpp"
 #include "internal/distributions.hpp"
+#include "internal/linear_algebra.hpp"
 
 namespace cirrus::stats {
 namespace {
@@ -14,8 +15,7 @@ namespace {
 constexpr std::string_view kFunction = "stats::FitAncova";
 
 // R's lm (dqrdc2) declares a column redundant when its remaining norm falls
-// below 1e-7 of its original norm; the same threshold here, relative to the
-// largest pivot, finds the same rank for any model a user would fit.
+// below 1e-7 of its original norm.
 constexpr double kRankTolerance = 1e-7;
 
 Status Validate(const AncovaData& data, double level) {
@@ -56,17 +56,6 @@ Status Validate(const AncovaData& data, double level) {
   return {};
 }
 
-// The first column, in R's term order, that is a linear combination of the
-// columns before it: the one lm would report as NA.
-std::size_t FirstRedundantColumn(const Eigen::MatrixXd& x) {
-  for (Eigen::Index k = 1; k <= x.cols(); ++k) {
-    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(x.leftCols(k));
-    qr.setThreshold(kRankTolerance);
-    if (qr.rank() < k) return static_cast<std::size_t>(k - 1);
-  }
-  return static_cast<std::size_t>(x.cols());
-}
-
 }  // namespace
 
 Result<AncovaResult> FitAncova(const AncovaData& data, double level) {
@@ -90,15 +79,15 @@ Result<AncovaResult> FitAncova(const AncovaData& data, double level) {
     }
   }
 
-  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(x);
-  qr.setThreshold(kRankTolerance);
-  if (qr.rank() < p) {
-    const std::size_t column = FirstRedundantColumn(x);
+  const Eigen::Index dependent = internal::FirstDependentColumn(x, kRankTolerance);
+  if (dependent < p) {
+    const auto column = static_cast<std::size_t>(dependent);
     return Fail(ErrorCode::kInvalidArgument,
                 std::string(kFunction) + ": term " + std::to_string(column) +
                     " is a linear combination of the terms before it and cannot be estimated",
                 std::to_string(column));
   }
+  const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(x);
   const Eigen::VectorXd beta = qr.solve(y);
   const double rss = (y - x * beta).squaredNorm();
   const double residual_df = static_cast<double>(n - p);

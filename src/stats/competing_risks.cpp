@@ -12,6 +12,7 @@
 #include "cirrus/base/text.hpp"
 #include "cirrus/stats/survival_data.hpp"
 #include "internal/distributions.hpp"
+#include "internal/linear_algebra.hpp"
 #include "internal/sorted.hpp"
 
 // Both estimators reproduce cmprsk 2.2-11 (Gray 1988; cmprsk's Fortran `cinc`
@@ -292,23 +293,6 @@ class GrayStratum {
   std::vector<double> counts_;  // [status][group] at the current time
 };
 
-// The number of linearly independent columns of a symmetric matrix as R's
-// qr() counts them: columns in order, each kept when its residual after the
-// kept ones is at least kQrTolerance of its own norm (modified Gram-Schmidt;
-// in exact arithmetic the column norms dqrdc2 updates are these residuals).
-Eigen::Index QrRank(const Eigen::MatrixXd& v) {
-  std::vector<Eigen::VectorXd> basis;
-  for (Eigen::Index j = 0; j < v.cols(); ++j) {
-    Eigen::VectorXd r = v.col(j);
-    double norm = r.norm();
-    if (norm == 0) norm = 1;  // dqrdc2: a zero column is measured against 1
-    for (const Eigen::VectorXd& q : basis) r -= q.dot(r) * q;
-    const double residual = r.norm();
-    if (residual >= kQrTolerance * norm) basis.push_back(r / residual);
-  }
-  return static_cast<Eigen::Index>(basis.size());
-}
-
 }  // namespace
 
 Result<CompetingRisksResult> FitCumulativeIncidence(const CompetingRisksData& data, std::span<const int> group,
@@ -460,7 +444,7 @@ Result<CompetingRisksResult> FitCumulativeIncidence(const CompetingRisksData& da
     GrayTest test;
     test.cause = cause;
     test.df = static_cast<int>(m);
-    if (QrRank(v) == dim) {
+    if (internal::QrRank(v, kQrTolerance) == dim) {
       const Eigen::VectorXd solved = v.colPivHouseholderQr().solve(s);
       test.stat = s.dot(solved);
       test.p = internal::ChiSquaredUpperTail(*test.stat, static_cast<double>(m));

@@ -7,86 +7,13 @@
 #include <string>
 
 #include "internal/distributions.hpp"
+#include "internal/linear_algebra.hpp"
 #include "internal/sorted.hpp"
 
 namespace cirrus::stats {
 namespace {
 
 constexpr std::string_view kFunction = "stats::FitCox";
-
-// ---- Cholesky with a singularity tolerance (R's cholesky2/chsolve2/chinv2) --------
-// A symmetric p x p matrix (row-major, full) is factored as F D F' with F
-// unit lower triangular. A pivot below tolerance x the largest diagonal marks
-// its column as redundant: D = 0 there, and solves and inverses give 0 for it.
-struct Cholesky {
-  std::size_t p = 0;
-  std::vector<double> m;  // F below the diagonal, D on it
-  int rank = 0;
-};
-
-Cholesky Factor(const std::vector<double>& matrix, std::size_t p, double tolerance) {
-  Cholesky c{p, matrix, 0};
-  auto at = [&](std::size_t i, std::size_t j) -> double& { return c.m[i * p + j]; };
-  double largest = 0;
-  for (std::size_t i = 0; i < p; ++i) largest = std::max(largest, at(i, i));
-  if (largest == 0) {
-    for (std::size_t i = 0; i < p; ++i) at(i, i) = 0;
-    return c;
-  }
-  const double eps = largest * tolerance;
-  for (std::size_t i = 0; i < p; ++i) {
-    const double pivot = at(i, i);
-    if (!std::isfinite(pivot) || pivot < eps) {
-      at(i, i) = 0;
-      continue;
-    }
-    ++c.rank;
-    for (std::size_t j = i + 1; j < p; ++j) {
-      const double temp = at(j, i) / pivot;
-      at(j, i) = temp;
-      at(j, j) -= temp * temp * pivot;
-      for (std::size_t k = j + 1; k < p; ++k) at(k, j) -= temp * at(k, i);
-    }
-  }
-  return c;
-}
-
-void Solve(const Cholesky& c, std::vector<double>& y) {
-  const std::size_t p = c.p;
-  auto at = [&](std::size_t i, std::size_t j) { return c.m[i * p + j]; };
-  for (std::size_t i = 0; i < p; ++i) {
-    double temp = y[i];
-    for (std::size_t j = 0; j < i; ++j) temp -= y[j] * at(i, j);
-    y[i] = temp;
-  }
-  for (std::size_t i = p; i-- > 0;) {
-    if (at(i, i) == 0) {
-      y[i] = 0;
-      continue;
-    }
-    double temp = y[i] / at(i, i);
-    for (std::size_t j = i + 1; j < p; ++j) temp -= y[j] * at(j, i);
-    y[i] = temp;
-  }
-}
-
-std::vector<double> Inverse(const Cholesky& c) {
-  const std::size_t p = c.p;
-  std::vector<double> inverse(p * p, 0.0);
-  std::vector<double> column(p);
-  for (std::size_t j = 0; j < p; ++j) {
-    std::fill(column.begin(), column.end(), 0.0);
-    column[j] = 1;
-    Solve(c, column);
-    for (std::size_t i = 0; i < p; ++i) inverse[i * p + j] = column[i];
-  }
-  for (std::size_t i = 0; i < p; ++i) {
-    if (c.m[i * p + i] == 0) {
-      for (std::size_t j = 0; j < p; ++j) inverse[i * p + j] = inverse[j * p + i] = 0;
-    }
-  }
-  return inverse;
-}
 
 // ---- the data, sorted by stratum and time ----------------------------------------
 struct Sorted {
@@ -451,9 +378,9 @@ Result<CoxFit> FitCox(const CoxData& data, const CoxOptions& options) {
   fit.n = n;
   fit.events = events;
   const double loglik0 = Evaluate(d, options.ties, beta, u, imat, nullptr);
-  Cholesky chol = Factor(imat, p, options.cholesky_tolerance);
+  internal::TolerantCholesky chol = internal::FactorTolerantCholesky(imat, p, options.cholesky_tolerance);
   step = u;
-  Solve(chol, step);
+  internal::SolveTolerantCholesky(chol, step);
   double score_test = 0;
   for (std::size_t j = 0; j < p; ++j) score_test += u[j] * step[j];
   double best = loglik0;
@@ -464,7 +391,7 @@ Result<CoxFit> FitCox(const CoxData& data, const CoxOptions& options) {
   double final_loglik = loglik0;
   for (; iteration <= options.max_iterations; ++iteration) {
     const double loglik = Evaluate(d, options.ties, new_beta, u, imat, nullptr);
-    chol = Factor(imat, p, options.cholesky_tolerance);
+    chol = internal::FactorTolerantCholesky(imat, p, options.cholesky_tolerance);
     bool finite = std::isfinite(loglik);
     for (double v : u) finite = finite && std::isfinite(v);
     for (double v : imat) finite = finite && std::isfinite(v);
@@ -481,7 +408,7 @@ Result<CoxFit> FitCox(const CoxData& data, const CoxOptions& options) {
       halving = 0;
       best = loglik;
       step = u;
-      Solve(chol, step);
+      internal::SolveTolerantCholesky(chol, step);
       for (std::size_t j = 0; j < p; ++j) {
         beta[j] = new_beta[j];
         new_beta[j] += step[j];
@@ -492,14 +419,14 @@ Result<CoxFit> FitCox(const CoxData& data, const CoxOptions& options) {
     // Ran out of iterations: the last good beta, with its information.
     iteration = options.max_iterations;
     final_loglik = Evaluate(d, options.ties, beta, u, imat, nullptr);
-    chol = Factor(imat, p, options.cholesky_tolerance);
+    chol = internal::FactorTolerantCholesky(imat, p, options.cholesky_tolerance);
     fit.diagnostics.warnings.push_back("Ran out of iterations and did not converge");
   }
   fit.diagnostics.converged = converged;
   fit.diagnostics.iterations = iteration;
 
   // Back to the original scale.
-  const std::vector<double> scaled_inverse = Inverse(chol);
+  const std::vector<double> scaled_inverse = internal::InvertTolerantCholesky(chol);
   std::vector<double> variance(p * p);
   std::vector<double> coef(p);
   for (std::size_t j = 0; j < p; ++j) {
@@ -591,9 +518,10 @@ Result<CoxFit> FitCox(const CoxData& data, const CoxOptions& options) {
       b[a] = coef[keep[a]];
       for (std::size_t c = 0; c < keep.size(); ++c) sub[a * keep.size() + c] = v[keep[a] * p + keep[c]];
     }
-    const Cholesky vc = Factor(sub, keep.size(), options.cholesky_tolerance);
+    const internal::TolerantCholesky vc =
+        internal::FactorTolerantCholesky(sub, keep.size(), options.cholesky_tolerance);
     std::vector<double> solved = b;
-    Solve(vc, solved);
+    internal::SolveTolerantCholesky(vc, solved);
     double wald = 0;
     for (std::size_t a = 0; a < keep.size(); ++a) wald += b[a] * solved[a];
     fit.wald = {wald, vc.rank, internal::ChiSquaredUpperTail(wald, vc.rank)};

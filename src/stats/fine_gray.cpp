@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "internal/distributions.hpp"
+#include "internal/linear_algebra.hpp"
 #include "internal/sorted.hpp"
 
 namespace cirrus::stats {
@@ -18,41 +19,6 @@ constexpr std::string_view kFunction = "stats::FitFineGray";
 constexpr std::uint8_t kCensored = 0;
 constexpr std::uint8_t kInterest = 1;
 constexpr std::uint8_t kCompeting = 2;
-
-// ---- small dense algebra: LU with partial pivoting (R's solve, LAPACK dgesv) ----------
-// Returns false when a pivot vanishes relative to the largest entry (R's
-// solve() stops there with "system is computationally singular").
-bool SolveInPlace(std::vector<double> a, std::size_t p, std::vector<double>& rhs, std::size_t columns) {
-  double largest = 0;
-  for (double v : a) largest = std::max(largest, std::fabs(v));
-  if (!(largest > 0) || !std::isfinite(largest)) return false;
-  const double tiny = largest * 1e-14;
-  for (std::size_t c = 0; c < p; ++c) {
-    std::size_t pivot = c;
-    for (std::size_t r = c + 1; r < p; ++r) {
-      if (std::fabs(a[r * p + c]) > std::fabs(a[pivot * p + c])) pivot = r;
-    }
-    if (!(std::fabs(a[pivot * p + c]) > tiny)) return false;
-    if (pivot != c) {
-      for (std::size_t k = 0; k < p; ++k) std::swap(a[c * p + k], a[pivot * p + k]);
-      for (std::size_t k = 0; k < columns; ++k) std::swap(rhs[c * columns + k], rhs[pivot * columns + k]);
-    }
-    for (std::size_t r = c + 1; r < p; ++r) {
-      const double f = a[r * p + c] / a[c * p + c];
-      if (f == 0) continue;
-      for (std::size_t k = c; k < p; ++k) a[r * p + k] -= f * a[c * p + k];
-      for (std::size_t k = 0; k < columns; ++k) rhs[r * columns + k] -= f * rhs[c * columns + k];
-    }
-  }
-  for (std::size_t c = p; c-- > 0;) {
-    for (std::size_t k = 0; k < columns; ++k) {
-      double v = rhs[c * columns + k];
-      for (std::size_t j = c + 1; j < p; ++j) v -= a[c * p + j] * rhs[j * columns + k];
-      rhs[c * columns + k] = v / a[c * p + c];
-    }
-  }
-  return true;
-}
 
 // ---- the data, sorted by time ----------------------------------------------------------
 struct Sorted {
@@ -418,7 +384,7 @@ Result<CoxFit> FitFineGray(const FineGrayData& data, const FineGrayOptions& opti
       break;
     }
     std::vector<double> step = u;
-    if (!SolveInPlace(imat, p, step, 1)) return singular();
+    if (!internal::SolveGeneral(imat, p, step, 1)) return singular();
     double slope = 0;  // s'(-u)
     for (std::size_t j = 0; j < p; ++j) slope -= step[j] * u[j];
     std::vector<double> trial(p);
@@ -461,7 +427,7 @@ Result<CoxFit> FitFineGray(const FineGrayData& data, const FineGrayOptions& opti
   Evaluate(d, b, u, imat, &sums);
   std::vector<double> inverse(p * p, 0.0);
   for (std::size_t j = 0; j < p; ++j) inverse[j * p + j] = 1;
-  if (!SolveInPlace(imat, p, inverse, p)) return singular();
+  if (!internal::SolveGeneral(imat, p, inverse, p)) return singular();
   const std::vector<double> meat = SandwichMeat(d, sums);
   std::vector<double> half(p * p, 0.0), sandwich(p * p, 0.0);
   for (std::size_t i = 0; i < p; ++i) {
@@ -482,7 +448,7 @@ Result<CoxFit> FitFineGray(const FineGrayData& data, const FineGrayOptions& opti
   fit.lrt = {lr, df, internal::ChiSquaredUpperTail(lr, df)};
   {
     std::vector<double> solved = b;
-    if (SolveInPlace(sandwich, p, solved, 1)) {
+    if (internal::SolveGeneral(sandwich, p, solved, 1)) {
       double wald = 0;
       for (std::size_t j = 0; j < p; ++j) wald += b[j] * solved[j];
       fit.wald = {wald, df, internal::ChiSquaredUpperTail(wald, df)};
@@ -491,7 +457,7 @@ Result<CoxFit> FitFineGray(const FineGrayData& data, const FineGrayOptions& opti
       fit.wald = {0, 0, 1};
     }
     std::vector<double> score_solved = u0;
-    if (!SolveInPlace(imat0, p, score_solved, 1)) return singular();
+    if (!internal::SolveGeneral(imat0, p, score_solved, 1)) return singular();
     double score = 0;
     for (std::size_t j = 0; j < p; ++j) score += u0[j] * score_solved[j];
     fit.score = {score, df, internal::ChiSquaredUpperTail(score, df)};
