@@ -5,9 +5,11 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "cif_command.hpp"
 #include "cox_command.hpp"
@@ -22,8 +24,46 @@
 
 namespace {
 
+// Edits (insertions, deletions, substitutions) between two words.
+std::size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "cirrus foo": CLI11 would say "A subcommand is required"; say which word
+// is not a command and the nearest one, or list them all.
+std::string UnknownCommandMessage(const CLI::App& app, const std::string& word) {
+  std::string nearest;
+  std::size_t best = std::string::npos;
+  std::string all;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    const std::string& name = sub->get_name();
+    all += (all.empty() ? "" : ", ") + name;
+    const std::size_t d = EditDistance(word, name);
+    if (d < best) {
+      best = d;
+      nearest = name;
+    }
+  }
+  const std::string shown = word.size() > 40 ? word.substr(0, 40) + "..." : word;
+  if (best <= std::max<std::size_t>(1, nearest.size() / 3)) {
+    return "unknown command '" + shown + "'; did you mean '" + nearest + "'?";
+  }
+  return "unknown command '" + shown + "'; the commands are " + all;
+}
+
 int Run(int argc, char** argv) {
-  CLI::App app{"cirrus: follow-up, scores and survival analysis for cell therapy in liver cirrhosis"};
+  CLI::App app{"cirrus: follow-up, scores, survival and longitudinal analysis for cell therapy in liver cirrhosis"};
   app.name("cirrus");
   app.require_subcommand(1);
   cirrus::cli::ScoreOptions score_options;
@@ -47,6 +87,15 @@ int Run(int argc, char** argv) {
   cirrus::cli::LongitudinalCommands longitudinal_commands;
   cirrus::cli::AddLongitudinalCommands(app, longitudinal_commands);
 
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string word = argv[1];
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->get_name() == word;
+    if (!known) {
+      std::fprintf(stderr, "cirrus: %s\nRun 'cirrus --help' for usage.\n", UnknownCommandMessage(app, word).c_str());
+      return cirrus::cli::kExitBadInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
