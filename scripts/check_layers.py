@@ -24,7 +24,7 @@ ALLOWED = {
     "io": {"base", "core"},
     "store": {"base", "core", "scores"},
     "study": {"base", "core", "scores", "stats", "io", "store"},
-    "sim": {"base", "core", "scores", "stats", "study"},
+    "sim": {"base", "core", "scores", "stats", "io", "study"},
     "report": {"base", "core", "scores", "stats", "study"},
     "server": {"base", "core", "scores", "stats", "store", "study", "report"},
     "cli": {"base", "core", "scores", "stats", "io", "store", "study", "sim", "report", "server"},

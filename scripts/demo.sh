@@ -2,7 +2,9 @@
 # `make demo`: the main job on the embedded default. A follow-up registry in
 # one SQLite file: created, the example registry imported, listed, one
 # patient shown with the scores derived from each visit, and the data-quality
-# checks; then scoring one patient from flags and a visits file.
+# checks; then scoring one patient from flags and a visits file; a power
+# calculation; and last the main job: a multi-centre registry simulated from
+# the source designs and one study report per design, written to build/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cirrus=build/cirrus
@@ -47,3 +49,12 @@ rm -f build/demo/simulated.db build/demo/simulated.db-wal build/demo/simulated.d
 echo
 echo "$ cirrus power --config examples/sim/ucmsc-rct.toml --trials 500 --seed 1"
 "$cirrus" power --config examples/sim/ucmsc-rct.toml --trials 500 --seed 1
+echo
+# The main job: a demo registry of three simulated studies, each reported
+# from its study definition in examples/studies/ (scripts/demo-reports.sh).
+scripts/demo-reports.sh build/demo "$PWD/$cirrus"
+echo
+echo "The study reports (open in a browser; they print on A4), and the same numbers as JSON:"
+for study in ucmsc-rct abmi-cohort course-length; do
+  echo "  $PWD/build/demo/$study.html   build/demo/$study.json"
+done

@@ -24,6 +24,8 @@ packages=(
   r-cran-nlme r-cran-emmeans r-cran-lmertest r-cran-numderiv
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # report checks: a real browser renders, screenshots and prints each report
+  chromium poppler-utils libxml2-utils
 )
 
 missing=()

@@ -17,6 +17,7 @@
 #include "finegray_command.hpp"
 #include "longitudinal_commands.hpp"
 #include "registry_commands.hpp"
+#include "report_command.hpp"
 #include "rmst_command.hpp"
 #include "score_command.hpp"
 #include "sim_commands.hpp"
@@ -86,6 +87,11 @@ int Run(int argc, char** argv) {
   cirrus::cli::AddSimCommands(app, sim_commands);
   cirrus::cli::LongitudinalCommands longitudinal_commands;
   cirrus::cli::AddLongitudinalCommands(app, longitudinal_commands);
+  cirrus::cli::ReportOptions report_options;
+  CLI::App* report = cirrus::cli::AddReportCommand(app, report_options);
+  // The footer of a report names the command that made it.
+  for (int i = 0; i < argc; ++i)
+    report_options.command += (i == 0 ? std::string("cirrus") : " " + std::string(argv[i]));
 
   if (argc > 1 && argv[1][0] != '-') {
     const std::string word = argv[1];
@@ -138,6 +144,7 @@ int Run(int argc, char** argv) {
   if (rmst->parsed()) status = cirrus::cli::RunRmst(rmst_options);
   if (cox->parsed()) status = cirrus::cli::RunCox(cox_options);
   if (finegray->parsed()) status = cirrus::cli::RunFineGray(finegray_options);
+  if (report->parsed()) status = cirrus::cli::RunReport(report_options);
   if (!status) {
     std::fprintf(stderr, "cirrus: %s\n", status.error().message.c_str());
     return cirrus::cli::ExitCodeFor(status.error().code);

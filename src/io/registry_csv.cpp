@@ -1148,8 +1148,10 @@ Result<std::size_t> KindOf(const std::string& path) {
 
 // ---- writing a table ------------------------------------------------------------------
 
+// One table as CSV text, its rows in natural-key order; empty for a table
+// without rows (no file is written for it).
 template <typename Table>
-Status WriteTable(const core::RegistryBatch& batch, const std::filesystem::path& directory) {
+std::string TableText(const core::RegistryBatch& batch) {
   const auto& records = Table::Of(batch);
   if (records.empty()) return {};
   using Record = typename Table::Record;
@@ -1167,6 +1169,13 @@ Status WriteTable(const core::RegistryBatch& batch, const std::filesystem::path&
     Line line(out);
     Table::Write(line, *record);
   }
+  return out;
+}
+
+template <typename Table>
+Status WriteTable(const core::RegistryBatch& batch, const std::filesystem::path& directory) {
+  const std::string out = TableText<Table>(batch);
+  if (out.empty()) return {};
   CIRRUS_ASSIGN_OR_RETURN(AtomicOutputFile file, AtomicOutputFile::Create((directory / Table::kFile).string()));
   CIRRUS_RETURN_IF_ERROR(file.Write(out));
   return file.Commit();
@@ -1213,6 +1222,15 @@ Status WriteRegistryCsv(const core::RegistryBatch& batch, const std::string& dir
     if (status) status = WriteTable<decltype(table)>(batch, directory);
   });
   return status;
+}
+
+void ForEachRegistryCsvText(const core::RegistryBatch& batch,
+                            const std::function<void(std::string_view file, std::string_view text)>& visit) {
+  ForEachTable([&](auto table) {
+    using Table = decltype(table);
+    const std::string text = TableText<Table>(batch);
+    if (!text.empty()) visit(Table::kFile, text);
+  });
 }
 
 }  // namespace cirrus::io

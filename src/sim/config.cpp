@@ -2,101 +2,31 @@
 // top of DefaultCohortDesign / DefaultTrialDesign; docs/simulation.md,
 // section "Configuration files", lists every key with its range.
 //
-// Every problem is recorded with its position and only the earliest one is
-// returned. toml++ keeps keys in a sorted map, so walking the tables finds
-// problems out of file order; picking the earliest makes the reported error
-// the one a reader meets first, whatever the order of the checks below.
+// The reading machinery (sections, ranges, the earliest problem) is
+// io/toml_config, shared with the study definitions.
 #include "cirrus/sim/config.hpp"
-
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
+
+#include "cirrus/io/toml_config.hpp"
 
 namespace cirrus::sim {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using namespace io::toml_config;  // NOLINT(google-build-using-namespace): the reader's vocabulary
+
 constexpr double kMonthsPerYear = 12;
 constexpr double kWeeksPerYear = 52;
 
-// ---- formatting -------------------------------------------------------------
-
-std::string FormatNumber(double value) {
-  // Whole numbers print without exponent ("10000000", not "1e+07"), so the
-  // ranges in messages read as they would be typed.
-  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e15) {
-    return std::to_string(static_cast<long long>(value));
-  }
-  std::array<char, 64> buffer{};
-  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-  if (ec != std::errc()) return "?";
-  return std::string(buffer.data(), end);
-}
-
 // Undoes the rounding of a unit conversion (20 / 52 * 52) for display.
 double Rounded(double value) { return std::round(value * 1e9) / 1e9; }
-
-std::string JoinQuoted(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += '"';
-    out += names[i];
-    out += '"';
-  }
-  return out;
-}
-
-std::string Join(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += names[i];
-  }
-  return out;
-}
-
-// An interval of accepted numbers and how to say it.
-struct Range {
-  double lo = -kInf;
-  bool lo_open = true;
-  double hi = kInf;
-  bool hi_open = true;
-
-  [[nodiscard]] bool Contains(double v) const {
-    if (!std::isfinite(v)) return false;
-    if (lo_open ? !(v > lo) : !(v >= lo)) return false;
-    if (hi_open ? !(v < hi) : !(v <= hi)) return false;
-    return true;
-  }
-  [[nodiscard]] std::string Describe() const {
-    const bool has_lo = std::isfinite(lo);
-    const bool has_hi = std::isfinite(hi);
-    if (!has_lo && !has_hi) return "must be a finite number";
-    if (!has_hi) return std::string(lo_open ? "must be > " : "must be >= ") + FormatNumber(lo);
-    if (!has_lo) return std::string(hi_open ? "must be < " : "must be <= ") + FormatNumber(hi);
-    return std::string("must be in ") + (lo_open ? "(" : "[") + FormatNumber(lo) + ", " + FormatNumber(hi) +
-           (hi_open ? ")" : "]");
-  }
-};
-
-constexpr Range AnyFinite() { return {}; }
-constexpr Range AtLeast(double lo) { return {lo, false, kInf, true}; }
-constexpr Range Above(double lo) { return {lo, true, kInf, true}; }
-constexpr Range Closed(double lo, double hi) { return {lo, false, hi, false}; }
-constexpr Range OpenClosed(double lo, double hi) { return {lo, true, hi, false}; }
-constexpr Range ClosedOpen(double lo, double hi) { return {lo, false, hi, true}; }
 
 constexpr Range kProbability = Closed(0, 1);
 constexpr Range kHazard = Closed(0, 50);  // per year; 50/year means a median wait of 5 days
@@ -122,315 +52,58 @@ std::vector<std::string_view> LabNames() {
   return names;
 }
 
-// ---- the parser ---------------------------------------------------------------
-
-struct Position {
-  std::uint32_t line = 0;
-  std::uint32_t column = 0;
-  friend bool operator<(const Position& a, const Position& b) {
-    return a.line != b.line ? a.line < b.line : a.column < b.column;
+// An array of lab names, each at most once.
+std::optional<std::vector<Lab>> LabsOf(const Section& section, std::string_view key) {
+  const toml::node* node = section.Find(key);
+  if (node == nullptr) return std::nullopt;
+  const std::string allowed = "(allowed: " + Join(LabNames()) + ")";
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    section.Fail(*node, key, "must be an array of lab names " + allowed);
+    return std::nullopt;
   }
-};
-
-Position PositionOf(const toml::source_region& region) { return {region.begin.line, region.begin.column}; }
-
-class Problems {
- public:
-  Problems(std::string_view text, std::string_view file) : text_(text), file_(file) {
-    line_starts_.push_back(0);
-    for (std::size_t i = 0; i < text_.size(); ++i) {
-      if (text_[i] == '\n') line_starts_.push_back(i + 1);
+  std::vector<Lab> labs;
+  for (const toml::node& element : *array) {
+    const auto* name = element.as_string();
+    if (name == nullptr) {
+      section.Fail(*node, key, "must be an array of lab names " + allowed);
+      return std::nullopt;
     }
-  }
-
-  [[nodiscard]] const std::string& file() const { return file_; }
-  [[nodiscard]] bool any() const { return first_.has_value(); }
-  [[nodiscard]] std::string first_message() const { return first_ ? first_->second : std::string(); }
-
-  // Records "<file>:<line>: <what>", keeping the earliest.
-  void Add(Position where, const std::string& what) {
-    if (first_ && !(where < first_->first)) return;
-    first_ = {where, file_ + ":" + std::to_string(where.line) + ": " + what};
-  }
-
-  // "<name> = <value as written>: <why>" at the node; a table has no value to
-  // quote, so it is named as its header.
-  void Bad(const toml::node& node, std::string_view name, std::string_view why) {
-    std::string what;
-    if (node.is_table()) {
-      what = "[" + std::string(name) + "]";
-    } else if (node.is_array_of_tables()) {
-      what = "[[" + std::string(name) + "]]";
-    } else {
-      what = std::string(name) + " = " + AsWritten(node);
+    std::optional<Lab> lab = LabFromName(name->get());
+    if (!lab) {
+      section.Fail(*node, key, "unknown lab \"" + name->get() + "\" " + allowed);
+      return std::nullopt;
     }
-    Add(PositionOf(node.source()), what + ": " + std::string(why));
-  }
-
- private:
-  // The value's text from the file, so that the message shows what the
-  // reader typed ("1e-3", not "0.001"); toml++ columns count code points.
-  [[nodiscard]] std::string AsWritten(const toml::node& node) const {
-    const toml::source_region& s = node.source();
-    if (s.begin.line == s.end.line && s.begin.line >= 1 && s.begin.line <= line_starts_.size()) {
-      const std::size_t start = Offset(s.begin.line, s.begin.column);
-      const std::size_t end = Offset(s.end.line, s.end.column);
-      if (start < end && end <= text_.size()) return std::string(text_.substr(start, end - start));
+    if (std::find(labs.begin(), labs.end(), *lab) != labs.end()) {
+      section.Fail(*node, key, "lists \"" + name->get() + "\" twice");
+      return std::nullopt;
     }
-    // A value spread over lines (an array): toml++ writes it on one.
-    std::ostringstream out;
-    node.visit([&out](const auto& n) { out << n; });
-    return out.str();
+    labs.push_back(*lab);
   }
-
-  [[nodiscard]] std::size_t Offset(std::uint32_t line, std::uint32_t column) const {
-    std::size_t i = line_starts_[line - 1];
-    for (std::uint32_t c = 1; c < column && i < text_.size() && text_[i] != '\n'; ++c) {
-      ++i;
-      while (i < text_.size() && (static_cast<unsigned char>(text_[i]) & 0xC0U) == 0x80U) ++i;
-    }
-    return i;
-  }
-
-  std::string_view text_;
-  std::string file_;
-  std::vector<std::size_t> line_starts_;
-  std::optional<std::pair<Position, std::string>> first_;
-};
-
-// An integer or a float; nothing for other types.
-std::optional<double> AsNumber(const toml::node& node) {
-  if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
-  if (const auto* f = node.as_floating_point()) return f->get();
-  return std::nullopt;
+  return labs;
 }
-
-// One table of the file: checks its keys against the allowed ones and reads
-// typed values into the design. A getter leaves its target unchanged when the
-// key is absent or its value is refused (the refusal is recorded).
-class Section {
- public:
-  Section(Problems& problems, const toml::table& table, std::string name, std::vector<std::string_view> allowed)
-      : problems_(problems), table_(table), name_(std::move(name)), allowed_(std::move(allowed)) {
-    for (const auto& [key, node] : table_) {
-      if (std::find(allowed_.begin(), allowed_.end(), key.str()) != allowed_.end()) continue;
-      const bool is_table = node.is_table() || node.is_array_of_tables();
-      problems_.Add(PositionOf(key.source()), std::string(is_table ? "unknown table " : "unknown key ") +
-                                                  Qualified(key.str()) + " (allowed: " + Join(allowed_) + ")");
-    }
-  }
-
-  [[nodiscard]] std::string Qualified(std::string_view key) const {
-    return name_.empty() ? std::string(key) : name_ + "." + std::string(key);
-  }
-  [[nodiscard]] const toml::node* Find(std::string_view key) const { return table_.get(key); }
-
-  void Fail(const toml::node& node, std::string_view key, std::string_view why) const {
-    problems_.Bad(node, Qualified(key), why);
-  }
-
-  // A number (integer or float) in `range`.
-  std::optional<double> Number(std::string_view key, Range range) const {
-    const toml::node* node = Find(key);
-    if (node == nullptr) return std::nullopt;
-    return NumberOf(*node, key, range);
-  }
-  void Number(std::string_view key, Range range, double& out, double scale = 1) const {
-    if (auto v = Number(key, range)) out = *v / scale;
-  }
-
-  std::optional<double> NumberOf(const toml::node& node, std::string_view key, Range range) const {
-    const std::optional<double> value = AsNumber(node);
-    if (!value) {
-      Fail(node, key, "must be a number");
-      return std::nullopt;
-    }
-    if (!range.Contains(*value)) {
-      Fail(node, key, range.Describe());
-      return std::nullopt;
-    }
-    return value;
-  }
-
-  void Integer(std::string_view key, std::int64_t lo, std::int64_t hi, int& out) const {
-    const toml::node* node = Find(key);
-    if (node == nullptr) return;
-    const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-    const auto* i = node->as_integer();
-    if (i == nullptr) {
-      Fail(*node, key, "must be an integer in " + range);
-      return;
-    }
-    if (i->get() < lo || i->get() > hi) {
-      Fail(*node, key, "must be an integer in " + range);
-      return;
-    }
-    out = static_cast<int>(i->get());
-  }
-
-  void Bool(std::string_view key, bool& out) const {
-    const toml::node* node = Find(key);
-    if (node == nullptr) return;
-    if (const auto* b = node->as_boolean()) {
-      out = b->get();
-    } else {
-      Fail(*node, key, "must be true or false");
-    }
-  }
-
-  // Any string; `non_empty` refuses "".
-  void String(std::string_view key, std::string& out, bool non_empty = false) const {
-    const toml::node* node = Find(key);
-    if (node == nullptr) return;
-    const auto* s = node->as_string();
-    if (s == nullptr) {
-      Fail(*node, key, "must be a string");
-      return;
-    }
-    if (non_empty && s->get().empty()) {
-      Fail(*node, key, "must not be empty");
-      return;
-    }
-    out = s->get();
-  }
-
-  // A string mapped to a value by `parse` (nullopt: refused with `allowed`).
-  template <typename T, typename ParseFn>
-  std::optional<T> Choice(std::string_view key, ParseFn parse, std::string_view allowed) const {
-    const toml::node* node = Find(key);
-    if (node == nullptr) return std::nullopt;
-    const auto* s = node->as_string();
-    if (s == nullptr) {
-      Fail(*node, key, "must be a string, one of " + std::string(allowed));
-      return std::nullopt;
-    }
-    std::optional<T> value = parse(std::string_view(s->get()));
-    if (!value) Fail(*node, key, "must be one of " + std::string(allowed));
-    return value;
-  }
-
-  // An array of numbers, each in `range`, strictly ascending.
-  std::optional<std::vector<double>> AscendingNumbers(std::string_view key, Range range) const {
-    const toml::node* node = Find(key);
-    if (node == nullptr) return std::nullopt;
-    const auto* array = node->as_array();
-    if (array == nullptr) {
-      Fail(*node, key, "must be an array of numbers");
-      return std::nullopt;
-    }
-    std::vector<double> values;
-    for (const toml::node& element : *array) {
-      const std::optional<double> v = AsNumber(element);
-      if (!v) {
-        Fail(*node, key, "must be an array of numbers");
-        return std::nullopt;
-      }
-      if (!range.Contains(*v)) {
-        Fail(*node, key, "each entry " + range.Describe());
-        return std::nullopt;
-      }
-      if (!values.empty() && !(*v > values.back())) {
-        Fail(*node, key, "must be in ascending order without repeats");
-        return std::nullopt;
-      }
-      values.push_back(*v);
-    }
-    return values;
-  }
-
-  // An array of lab names, each at most once.
-  std::optional<std::vector<Lab>> Labs(std::string_view key) const {
-    const toml::node* node = Find(key);
-    if (node == nullptr) return std::nullopt;
-    const std::string allowed = "(allowed: " + Join(LabNames()) + ")";
-    const auto* array = node->as_array();
-    if (array == nullptr) {
-      Fail(*node, key, "must be an array of lab names " + allowed);
-      return std::nullopt;
-    }
-    std::vector<Lab> labs;
-    for (const toml::node& element : *array) {
-      const auto* s = element.as_string();
-      if (s == nullptr) {
-        Fail(*node, key, "must be an array of lab names " + allowed);
-        return std::nullopt;
-      }
-      std::optional<Lab> lab = LabFromName(s->get());
-      if (!lab) {
-        Fail(*node, key, "unknown lab \"" + s->get() + "\" " + allowed);
-        return std::nullopt;
-      }
-      if (std::find(labs.begin(), labs.end(), *lab) != labs.end()) {
-        Fail(*node, key, "lists \"" + s->get() + "\" twice");
-        return std::nullopt;
-      }
-      labs.push_back(*lab);
-    }
-    return labs;
-  }
-
-  // Where a cross-field problem is reported: the first of `keys` present.
-  [[nodiscard]] const toml::node* FirstPresent(std::initializer_list<std::string_view> keys,
-                                               std::string_view* which) const {
-    for (std::string_view key : keys) {
-      if (const toml::node* node = Find(key)) {
-        *which = key;
-        return node;
-      }
-    }
-    return nullptr;
-  }
-
- private:
-  Problems& problems_;
-  const toml::table& table_;
-  std::string name_;
-  std::vector<std::string_view> allowed_;
-};
 
 // ---- enum names ---------------------------------------------------------------
 
-template <typename T, std::size_t N>
-std::optional<T> Lookup(std::string_view text, const std::array<std::pair<std::string_view, T>, N>& table) {
-  for (const auto& [name, value] : table) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
-
-template <typename T, std::size_t N>
-std::string Allowed(const std::array<std::pair<std::string_view, T>, N>& table) {
-  std::vector<std::string_view> names;
-  for (const auto& entry : table) names.push_back(entry.first);
-  return JoinQuoted(names);
-}
-
-constexpr std::array<std::pair<std::string_view, LiverState>, 2> kEntryStates = {{
+constexpr NameTable<LiverState, 2> kEntryStates = {{
     {"compensated", LiverState::kCompensated},
     {"first-decompensation", LiverState::kFirstDecompensation},
 }};
-constexpr std::array<std::pair<std::string_view, Course>, 2> kCourses = {{
+constexpr NameTable<Course, 2> kCourses = {{
     {"hbv-on-antivirals", Course::kHbvOnAntivirals},
     {"classical", Course::kClassical},
 }};
-constexpr std::array<std::pair<std::string_view, EffectForm>, 4> kForms = {{
+constexpr NameTable<EffectForm, 4> kForms = {{
     {"none", EffectForm::kNone},
     {"piecewise-hr", EffectForm::kPiecewiseHazardRatio},
     {"lab-mediated", EffectForm::kLabMediated},
     {"responder", EffectForm::kResponderMixture},
 }};
-constexpr std::array<std::pair<std::string_view, Endpoint>, 3> kEndpoints = {{
+constexpr NameTable<Endpoint, 3> kEndpoints = {{
     {"death", Endpoint::kDeath},
     {"death-or-transplant", Endpoint::kDeathOrTransplant},
     {"hcc-free-survival", Endpoint::kHccFreeSurvival},
 }};
-
-template <typename T, std::size_t N>
-std::optional<T> ChoiceOf(const Section& section, std::string_view key,
-                          const std::array<std::pair<std::string_view, T>, N>& table) {
-  return section.Choice<T>(
-      key, [&table](std::string_view text) { return Lookup(text, table); }, Allowed(table));
-}
 
 // A core Parse* function as a Choice parser.
 template <typename T>
@@ -444,18 +117,9 @@ auto FromCore(Result<T> (*parse)(std::string_view)) {
 
 // ---- the tables -------------------------------------------------------------------
 
-const toml::table* TableOrReport(Problems& problems, const toml::table& parent, std::string_view key,
-                                 const std::string& name) {
-  const toml::node* node = parent.get(key);
-  if (node == nullptr) return nullptr;
-  if (const auto* table = node->as_table()) return table;
-  problems.Bad(*node, name, "must be a table, written [" + name + "]");
-  return nullptr;
-}
-
 void ReadStudy(Problems& problems, const toml::table& table, CohortDesign& design) {
   Section s(problems, table, "study", {"code", "title"});
-  s.String("code", design.study_code, /*non_empty=*/true);
+  s.String("code", design.study_code, Required::kNonEmpty);
   s.String("title", design.study_title);
 }
 
@@ -471,24 +135,7 @@ void ReadCohort(Problems& problems, const toml::table& table, CohortDesign& desi
     design.model.therapy.form = form;
   }
   s.Integer("patients", 1, 10'000'000, design.patients);
-  if (const toml::node* node = s.Find("start_date")) {
-    std::optional<std::string> text;
-    if (const auto* str = node->as_string()) text = str->get();
-    if (const auto* date = node->as_date()) {
-      std::ostringstream out;
-      out << date->get();
-      text = out.str();
-    }
-    std::optional<core::Date> date;
-    if (text) {
-      if (Result<core::Date> parsed = core::ParseDate(*text)) date = *parsed;
-    }
-    if (date) {
-      design.start_date = *date;
-    } else {
-      s.Fail(*node, "start_date", "must be a date \"YYYY-MM-DD\" in the years 1850-2200");
-    }
-  }
+  s.Date("start_date", design.start_date);
   s.Number("accrual_months", Closed(0, 240), design.accrual_months);
   s.Number("follow_up_months", OpenClosed(0, 600), design.follow_up_months);
   if (auto state = ChoiceOf(s, "entry_state", kEntryStates)) design.entry_state = *state;
@@ -510,7 +157,7 @@ void ReadSites(Problems& problems, const toml::node& node, CohortDesign& design)
     SiteDesign site;
     site.code = "S" + std::string(i < 9 ? "0" : "") + std::to_string(i + 1);
     site.name = "Simulated site " + std::to_string(i + 1);
-    s.String("code", site.code, /*non_empty=*/true);
+    s.String("code", site.code, Required::kNonEmpty);
     s.String("name", site.name);
     s.String("country", site.country);
     s.Number("weight", Above(0), site.weight);
@@ -540,7 +187,7 @@ void ReadArms(Problems& problems, const toml::node& node, CohortDesign& design) 
               {"code", "name", "allocation", "product", "source", "route", "dose", "dose_unit", "infusion_weeks"});
     ArmDesign arm;
     arm.code = "arm" + std::to_string(i + 1);
-    s.String("code", arm.code, /*non_empty=*/true);
+    s.String("code", arm.code, Required::kNonEmpty);
     arm.name = arm.code;
     s.String("name", arm.name);
     s.Number("allocation", Above(0), arm.allocation);
@@ -599,7 +246,7 @@ void ReadSchedule(Problems& problems, const toml::table& table, VisitSchedule& s
   s.Number("then_every_months", AtLeast(0), schedule.then_every_months);
   s.Integer("window_days", 0, 90, schedule.window_days);
   s.Number("missed_probability", ClosedOpen(0, 1), schedule.missed_probability);
-  if (auto labs = s.Labs("labs")) schedule.labs = std::move(*labs);
+  if (auto labs = LabsOf(s, "labs")) schedule.labs = std::move(*labs);
 }
 
 void ReadPopulation(Problems& problems, const toml::table& table, Population& p) {
@@ -809,7 +456,7 @@ void ReadAnalysis(Problems& problems, const toml::table& table, AnalysisPlan& pl
   s.Number("alpha", OpenClosed(0, 0.5), plan.alpha);
   s.Number("landmark_months", Above(0), plan.landmark_months);
   s.Number("rmst_tau_months", Above(0), plan.rmst_tau_months);
-  if (auto labs = s.Labs("lab_endpoints")) plan.lab_endpoints = std::move(*labs);
+  if (auto labs = LabsOf(s, "lab_endpoints")) plan.lab_endpoints = std::move(*labs);
   s.Number("lab_endpoint_week", Above(0), plan.lab_endpoint_week);
 }
 
@@ -820,23 +467,9 @@ enum class ConfigKind { kCohort, kTrial };
 std::optional<std::string> Apply(std::string_view text, std::string_view file_name, ConfigKind kind,
                                  CohortDesign& design, AnalysisPlan* plan) {
   const std::string file(file_name);
-  toml::table root;
-#if TOML_EXCEPTIONS
-  try {
-    root = toml::parse(text, std::string_view(file));
-  } catch (const toml::parse_error& error) {
-    return file + ":" + std::to_string(error.source().begin.line) + ":" + std::to_string(error.source().begin.column) +
-           ": " + std::string(error.description());
-  }
-#else
-  toml::parse_result parsed = toml::parse(text, std::string_view(file));
-  if (!parsed) {
-    const toml::parse_error& error = parsed.error();
-    return file + ":" + std::to_string(error.source().begin.line) + ":" + std::to_string(error.source().begin.column) +
-           ": " + std::string(error.description());
-  }
-  root = std::move(parsed).table();
-#endif
+  Result<toml::table> parsed = ParseDocument(text, file);
+  if (!parsed) return parsed.error().message;
+  const toml::table& root = *parsed;
 
   Problems problems(text, file);
   std::vector<std::string_view> tables = {"study",      "cohort",  "sites", "arms",   "schedule",

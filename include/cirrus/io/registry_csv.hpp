@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -78,5 +79,10 @@ Result<RegistryRead> ReadRegistryCsv(std::span<const std::string> paths, const R
 /// Example:
 ///   CIRRUS_RETURN_IF_ERROR(WriteRegistryCsv(batch, "out/registry"));
 Status WriteRegistryCsv(const core::RegistryBatch& batch, const std::string& directory);
+
+/// Each table that has rows as the CSV text WriteRegistryCsv writes for it, in
+/// the files' order: a canonical form of the batch (what a content hash reads).
+void ForEachRegistryCsvText(const core::RegistryBatch& batch,
+                            const std::function<void(std::string_view file, std::string_view text)>& visit);
 
 }  // namespace cirrus::io
