@@ -185,6 +185,9 @@ std::vector<GroupInfo> AssignGroups(const core::RegistryBatch& registry, const S
       code_and_label[i] = {code, label};
     }
     auto order_key = [&](const std::string& code) -> std::pair<long, std::string> {
+      // Listed groups first, in the definition's order; then the default order.
+      const auto listed = std::find(definition.group_order.begin(), definition.group_order.end(), code);
+      if (listed != definition.group_order.end()) return {listed - definition.group_order.begin() - 1000000, code};
       if (definition.groups == Grouping::kArm) {
         auto it = std::find(arm_order.begin(), arm_order.end(), code);
         return {it == arm_order.end() ? static_cast<long>(arm_order.size()) : it - arm_order.begin(), code};
@@ -929,6 +932,15 @@ Result<StudyResults> AnalyseStudy(const core::RegistryBatch& registry, const Stu
                     std::to_string(all.size()) + " patients of the study in the registry");
   }
   results.groups = AssignGroups(registry, definition, views);
+  for (const std::string& code : definition.group_order) {
+    const bool known =
+        std::any_of(results.groups.begin(), results.groups.end(), [&](const GroupInfo& g) { return g.code == code; });
+    if (known) continue;
+    std::string codes;
+    for (const GroupInfo& g : results.groups) codes += (codes.empty() ? "" : ", ") + g.code;
+    return Fail(ErrorCode::kInvalidArgument, "study.group_order names \"" + code + "\", which is no group of study \"" +
+                                                 definition.code + "\" (its groups: " + codes + ")");
+  }
   results.flow = CountFlow(views, results.groups.size(), all.size() - views.size(), all.size());
   results.baseline = BaselineTable(views, results.groups, definition.design);
   for (const EndpointDefinition& e : definition.endpoints) {

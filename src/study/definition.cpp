@@ -108,7 +108,7 @@ void ReadText(const tc::Section& s, std::string_view key, std::string& out, tc::
 }
 
 void ReadStudy(tc::Problems& problems, const ::toml::table& table, StudyDefinition& d) {
-  tc::Section s(problems, table, "study", {"code", "title", "design", "origin", "time_unit", "groups"});
+  tc::Section s(problems, table, "study", {"code", "title", "design", "origin", "time_unit", "groups", "group_order"});
   if (s.Find("code") == nullptr) {
     problems.Bad(table, "study", "needs code = \"...\", the registry's study code");
   }
@@ -118,6 +118,7 @@ void ReadStudy(tc::Problems& problems, const ::toml::table& table, StudyDefiniti
   if (auto v = tc::ChoiceOf(s, "origin", kOrigins)) d.origin = *v;
   if (auto v = tc::ChoiceOf(s, "time_unit", kUnits)) d.time_unit = *v;
   if (auto v = tc::ChoiceOf(s, "groups", kGroupings)) d.groups = *v;
+  if (auto v = s.Strings("group_order")) d.group_order = std::move(*v);
 }
 
 void ReadEndpoints(tc::Problems& problems, const ::toml::node& node, StudyDefinition& d) {

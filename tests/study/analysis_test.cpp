@@ -112,6 +112,21 @@ TEST(AnalyseStudy, FollowUpEndsAsTheDefinitionSays) {
   EXPECT_TRUE(os.test.p.has_value());
 }
 
+TEST(AnalyseStudy, GroupOrderPutsTheListedGroupsFirst) {
+  StudyDefinition d = Definition();
+  d.group_order = {"b"};
+  auto r = AnalyseStudy(Registry(), d);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->groups[0].code, "b");
+  EXPECT_EQ(r->groups[1].code, "a");
+  EXPECT_EQ(r->endpoints[0].groups[0].group, "b");
+  EXPECT_EQ(r->endpoints[0].groups[0].n, 3U);
+  d.group_order = {"contrl"};
+  auto bad = AnalyseStudy(Registry(), d);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_THAT(bad.error().message, HasSubstr("\"contrl\", which is no group of study \"S\" (its groups: a, b)"));
+}
+
 TEST(AnalyseStudy, PatientFlowPartitionsEachGroup) {
   auto r = AnalyseStudy(Registry(), Definition());
   ASSERT_TRUE(r.has_value());

@@ -74,6 +74,9 @@ struct StudyDefinition {
   TimeOrigin origin = TimeOrigin::kEnrolment;
   TimeUnit time_unit = TimeUnit::kMonths;
   Grouping groups = Grouping::kNone;
+  /// Group codes in the order the report shows them (the comparator first);
+  /// groups not listed follow in their default order.
+  std::vector<std::string> group_order;
   std::vector<EndpointDefinition> endpoints;
   std::vector<LabDefinition> labs;
 };
