@@ -125,12 +125,6 @@ std::string_view UnitWord(study::TimeUnit unit) {
   return "Time";
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string OriginWords(study::TimeOrigin origin) {
   return origin == study::TimeOrigin::kEnrolment ? "enrolment" : "the first infusion";
 }
@@ -446,7 +440,8 @@ std::string EndpointSection(const study::StudyResults& r, std::size_t index) {
   if (e.landmark) {
     const study::LandmarkResult& lm = *e.landmark;
     const std::string lbase = base + "/landmark";
-    out += "<h3>Landmark at " + Time(lbase + "/time", lm.time) + " " + Lower(UnitWord(r.time_unit)) + "</h3>\n";
+    out += "<h3>Landmark at " + Time(lbase + "/time", lm.time) + " " + ::cirrus::ToLowerAscii(UnitWord(r.time_unit)) +
+           "</h3>\n";
     out += "<p>Patients still followed at the landmark, time measured from it; " +
            Count(lbase + "/excluded", lm.excluded) + " whose follow-up ended at or before it are excluded.</p>\n";
     out += "<div class=\"result\"><p>" + CountsSentence(r, e, lm.groups, lbase) + "</p>";

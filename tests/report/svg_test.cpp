@@ -131,9 +131,13 @@ std::vector<double> FontSizes(const std::string& svg) {
 // xmllint's verdict on `svg`, or nothing where xmllint is not installed.
 std::optional<bool> XmllintAccepts(const std::string& svg) {
   if (!std::filesystem::exists("/usr/bin/xmllint")) return std::nullopt;
+  // ctest runs each test as its own process, in parallel: the file name
+  // carries the test's name and a counter so that no two runs share a file.
   static std::atomic<int> counter{0};
+  const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string name = test != nullptr ? std::string(test->test_suite_name()) + "." + test->name() : "svg";
   const std::filesystem::path file =
-      std::filesystem::path(::testing::TempDir()) / ("cirrus_svg_" + std::to_string(counter++) + ".svg");
+      std::filesystem::path(::testing::TempDir()) / ("cirrus_svg_" + name + "_" + std::to_string(counter++) + ".svg");
   std::ofstream(file, std::ios::binary) << svg;
   const std::string command = "/usr/bin/xmllint --noout '" + file.string() + "'";
   const int status = std::system(command.c_str());
