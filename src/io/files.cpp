@@ -1,13 +1,17 @@
 #include "cirrus/io/files.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 #include <vector>
 
@@ -103,25 +107,113 @@ MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(data_, size_);
 }
 
-AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path, int fd)
-    : path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(fd) {}
+AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path, int fd, Mode mode)
+    : path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(fd), mode_(mode) {}
+
+namespace {
+
+// Where a write to `path` must go. A regular file (or a new name) is replaced
+// by rename; a symbolic link is followed to its final target, so that the link
+// stays a link. A link into /proc (/dev/stdout is /proc/self/fd/1) names an
+// open file, not a place: renaming over its target would replace the file the
+// shell opened (perhaps for appending), so such a path, like a FIFO or a
+// device, is written through.
+struct Target {
+  std::string path;
+  bool write_through = false;
+  int descriptor = -1;  // /proc/self/fd/N of this process: N
+};
+
+// N when `link` is /proc/self/fd/N (or the same under this process's id or
+// /proc/thread-self), else -1. Writing through such a link must share the
+// open file itself, offset and O_APPEND included, not open it afresh: a
+// fresh open(O_TRUNC) would empty a log that stdout appends to.
+int OwnDescriptor(const std::string& link) {
+  for (const std::string& prefix : {std::string("/proc/self/fd/"), std::string("/proc/thread-self/fd/"),
+                                    "/proc/" + std::to_string(::getpid()) + "/fd/"}) {
+    if (!link.starts_with(prefix)) continue;
+    const std::string_view digits = std::string_view(link).substr(prefix.size());
+    int n = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec == std::errc() && end == digits.data() + digits.size()) return n;
+  }
+  return -1;
+}
+
+Result<Target> ResolveTarget(const std::string& path) {
+  std::string current = path;
+  // 40 is the kernel's own limit on links followed in one lookup (ELOOP).
+  for (int hops = 0; hops <= 40; ++hops) {
+    struct stat info {};
+    if (::lstat(current.c_str(), &info) != 0) {
+      if (errno == ENOENT) return Target{current, false};
+      return Fail(ErrorCode::kInvalidArgument, "cannot write " + path + ": " + ErrnoText(), path);
+    }
+    if (S_ISREG(info.st_mode)) return Target{current, false};
+    if (S_ISDIR(info.st_mode)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "cannot write " + path + ": it is a directory; name a file" +
+                      (current == path ? "" : " (the link leads to " + current + ")"),
+                  path);
+    }
+    if (!S_ISLNK(info.st_mode)) return Target{current, true};
+    const std::filesystem::path link(current);
+    struct statfs fs {};
+    if (::statfs(link.parent_path().empty() ? "." : link.parent_path().c_str(), &fs) == 0 &&
+        fs.f_type == PROC_SUPER_MAGIC) {
+      struct stat followed {};
+      if (::stat(current.c_str(), &followed) == 0 && S_ISDIR(followed.st_mode)) {
+        return Fail(ErrorCode::kInvalidArgument, "cannot write " + path + ": it is a directory; name a file", path);
+      }
+      return Target{current, true, OwnDescriptor(current)};
+    }
+    std::error_code ec;
+    const std::filesystem::path next = std::filesystem::read_symlink(link, ec);
+    if (ec) return Fail(ErrorCode::kInvalidArgument, "cannot write " + path + ": " + ec.message(), path);
+    current = next.is_absolute() ? next.string() : (link.parent_path() / next).string();
+  }
+  return Fail(ErrorCode::kInvalidArgument, "cannot write " + path + ": too many levels of symbolic links", path);
+}
+
+}  // namespace
 
 Result<AtomicOutputFile> AtomicOutputFile::Create(const std::string& path) {
-  // The temporary lives in the same directory so that rename() is atomic.
-  // open() with mode 0666 lets the umask set the final permissions, as a
-  // plain create would; O_EXCL with a fresh name avoids clobbering anything.
+  CIRRUS_ASSIGN_OR_RETURN(const Target target, ResolveTarget(path));
+  if (target.write_through) {
+    // Opened now, so that a path that cannot be written fails before any
+    // work; nothing is written until Commit. O_TRUNC only for a regular file
+    // (one reached through /proc): a FIFO or device has nothing to truncate.
+    if (target.descriptor >= 0) {
+      const int fd = ::fcntl(target.descriptor, F_DUPFD_CLOEXEC, 0);
+      if (fd < 0) return Fail(ErrorCode::kInvalidArgument, "cannot write " + path + ": " + ErrnoText(), path);
+      return AtomicOutputFile(path, std::string(), fd, Mode::kWriteThrough);
+    }
+    struct stat info {};
+    const bool regular = ::stat(target.path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+    const int fd = ::open(target.path.c_str(), O_WRONLY | O_CLOEXEC | (regular ? O_TRUNC : 0));
+    if (fd < 0) return Fail(ErrorCode::kInvalidArgument, "cannot open " + path + ": " + ErrnoText(), path);
+    return AtomicOutputFile(path, std::string(), fd, Mode::kWriteThrough);
+  }
+  // The temporary lives in the same directory as the target so that rename()
+  // is atomic. open() with mode 0666 lets the umask set the final
+  // permissions, as a plain create would; O_EXCL with a fresh name avoids
+  // clobbering anything.
   static std::atomic<unsigned> counter{0};
   for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    std::string temp = target.path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) return AtomicOutputFile(path, std::move(temp), fd);
+    if (fd >= 0) return AtomicOutputFile(target.path, std::move(temp), fd, Mode::kRename);
     if (errno != EEXIST) break;
   }
   return Fail(ErrorCode::kInvalidArgument, "cannot create " + path + ": " + ErrnoText(), path);
 }
 
 AtomicOutputFile::AtomicOutputFile(AtomicOutputFile&& other) noexcept
-    : path_(std::move(other.path_)), temp_path_(std::move(other.temp_path_)), fd_(std::exchange(other.fd_, -1)) {}
+    : path_(std::move(other.path_)),
+      temp_path_(std::move(other.temp_path_)),
+      fd_(std::exchange(other.fd_, -1)),
+      mode_(other.mode_),
+      held_(std::move(other.held_)) {}
 
 AtomicOutputFile& AtomicOutputFile::operator=(AtomicOutputFile&& other) noexcept {
   if (this != &other) {
@@ -129,6 +221,8 @@ AtomicOutputFile& AtomicOutputFile::operator=(AtomicOutputFile&& other) noexcept
     path_ = std::move(other.path_);
     temp_path_ = std::move(other.temp_path_);
     fd_ = std::exchange(other.fd_, -1);
+    mode_ = other.mode_;
+    held_ = std::move(other.held_);
   }
   return *this;
 }
@@ -138,19 +232,34 @@ AtomicOutputFile::~AtomicOutputFile() { Abandon(); }
 void AtomicOutputFile::Abandon() {
   if (fd_ >= 0) {
     ::close(fd_);
-    ::unlink(temp_path_.c_str());
+    if (mode_ == Mode::kRename) ::unlink(temp_path_.c_str());
     fd_ = -1;
   }
+  held_.clear();
 }
 
 Status AtomicOutputFile::Write(std::string_view bytes) {
   if (fd_ < 0) return Fail(ErrorCode::kFailedPrecondition, "write to " + path_ + " after it was closed");
+  // Written through, the bytes wait for Commit: a run that fails half way
+  // then sends nothing down the pipe or onto the device.
+  if (mode_ == Mode::kWriteThrough) {
+    held_.append(bytes);
+    return {};
+  }
   return WriteAll(fd_, bytes, path_);
 }
 
 Status AtomicOutputFile::Commit() {
   if (fd_ < 0) return Fail(ErrorCode::kFailedPrecondition, path_ + " was already closed");
   const int fd = std::exchange(fd_, -1);
+  if (mode_ == Mode::kWriteThrough) {
+    Status written = WriteAll(fd, held_, path_);
+    held_.clear();
+    if (::close(fd) != 0 && written) {
+      return Fail(ErrorCode::kDataLoss, "cannot finish " + path_ + ": " + ErrnoText(), path_);
+    }
+    return written;
+  }
   if (::close(fd) != 0) {
     const std::string why = ErrnoText();
     ::unlink(temp_path_.c_str());

@@ -2,6 +2,7 @@
 // testing::TempDir() per test.
 #include "cirrus/io/files.hpp"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -11,7 +12,9 @@
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -232,6 +235,131 @@ TEST_F(FilesTest, WrittenFileReadsBackExactly) {
   ASSERT_THAT(out->Write(""), IsOk());
   ASSERT_THAT(out->Commit(), IsOk());
   EXPECT_THAT(ReadFile(path), IsOkAndHolds(bytes));
+}
+
+// ---- AtomicOutputFile on what is not a regular file (issue 14) ----------------
+// It used to rename its temporary over whatever the path named: a symbolic
+// link became a regular file, and so did a FIFO or /dev/stdout.
+
+TEST_F(FilesTest, ASymlinkStaysALinkAndItsTargetIsReplaced) {
+  const std::string target = PathOf("real.csv");
+  const std::string link = PathOf("link.csv");
+  WriteWithStdio(target, "old\n");
+  fs::create_symlink("real.csv", link);
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create(link);
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Write("new\n"), IsOk());
+  EXPECT_THAT(ReadFile(target), IsOkAndHolds(std::string("old\n")));
+  ASSERT_THAT(out->Commit(), IsOk());
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_THAT(ReadFile(target), IsOkAndHolds(std::string("new\n")));
+  EXPECT_THAT(Entries(), ElementsAre("link.csv", "real.csv"));
+}
+
+TEST_F(FilesTest, AChainOfLinksIsFollowedToItsEnd) {
+  fs::create_directories(dir_ / "sub");
+  WriteWithStdio(PathOf("sub/real.csv"), "old\n");
+  fs::create_symlink("sub/real.csv", PathOf("first.csv"));
+  fs::create_symlink(PathOf("first.csv"), PathOf("second.csv"));
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create(PathOf("second.csv"));
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Write("new\n"), IsOk());
+  ASSERT_THAT(out->Commit(), IsOk());
+  EXPECT_TRUE(fs::is_symlink(PathOf("first.csv")));
+  EXPECT_TRUE(fs::is_symlink(PathOf("second.csv")));
+  EXPECT_THAT(ReadFile(PathOf("sub/real.csv")), IsOkAndHolds(std::string("new\n")));
+}
+
+TEST_F(FilesTest, ADanglingLinkGetsItsTargetCreated) {
+  fs::create_symlink("later.csv", PathOf("link.csv"));
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create(PathOf("link.csv"));
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Write("x\n"), IsOk());
+  ASSERT_THAT(out->Commit(), IsOk());
+  EXPECT_TRUE(fs::is_symlink(PathOf("link.csv")));
+  EXPECT_THAT(ReadFile(PathOf("later.csv")), IsOkAndHolds(std::string("x\n")));
+}
+
+TEST_F(FilesTest, ADirectoryIsRefused) {
+  fs::create_directories(dir_ / "out");
+  fs::create_symlink("out", PathOf("to_out"));
+  for (const std::string& path : {PathOf("out"), PathOf("to_out")}) {
+    Result<AtomicOutputFile> out = AtomicOutputFile::Create(path);
+    EXPECT_THAT(out, HasErrorCode(ErrorCode::kInvalidArgument));
+    if (!out) {
+      EXPECT_THAT(out.error().message, HasSubstr(path + ": it is a directory"));
+    }
+  }
+  EXPECT_THAT(Entries(), ElementsAre("out", "to_out"));
+}
+
+// Reads a FIFO to its end on another thread, as a downstream process would.
+class FifoReader {
+ public:
+  explicit FifoReader(std::string path)
+      : thread_([this, path = std::move(path)] {
+          std::ifstream in(path, std::ios::binary);
+          text_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }) {}
+  std::string Finish() {
+    thread_.join();
+    return text_;
+  }
+
+ private:
+  std::string text_;
+  std::thread thread_;
+};
+
+TEST_F(FilesTest, AFifoIsWrittenThroughOnCommit) {
+  const std::string fifo = PathOf("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  FifoReader reader(fifo);
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create(fifo);
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Write("a,b\n"), IsOk());
+  ASSERT_THAT(out->Write("1,2\n"), IsOk());
+  ASSERT_THAT(out->Commit(), IsOk());
+  EXPECT_EQ(reader.Finish(), "a,b\n1,2\n");
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  EXPECT_THAT(Entries(), ElementsAre("pipe"));
+}
+
+TEST_F(FilesTest, AFifoAbandonedGetsNothing) {
+  const std::string fifo = PathOf("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  FifoReader reader(fifo);
+  {
+    Result<AtomicOutputFile> out = AtomicOutputFile::Create(fifo);
+    ASSERT_THAT(out, IsOk());
+    ASSERT_THAT(out->Write("half a file"), IsOk());
+  }
+  EXPECT_EQ(reader.Finish(), "");
+  EXPECT_TRUE(fs::is_fifo(fifo));
+}
+
+TEST_F(FilesTest, ADeviceIsWrittenThrough) {
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create("/dev/null");
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Write("discarded\n"), IsOk());
+  ASSERT_THAT(out->Commit(), IsOk());
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
+TEST_F(FilesTest, AProcFdLinkSharesTheOpenFileAndItsAppendMode) {
+  // /dev/stdout is /proc/self/fd/1: here fd is a log opened for appending, as
+  // `cirrus ... --output /dev/stdout >> log.csv` would give.
+  const std::string log = PathOf("log.csv");
+  WriteWithStdio(log, "earlier\n");
+  const int fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  Result<AtomicOutputFile> out = AtomicOutputFile::Create("/proc/self/fd/" + std::to_string(fd));
+  ASSERT_THAT(out, IsOk());
+  ASSERT_THAT(out->Write("new\n"), IsOk());
+  ASSERT_THAT(out->Commit(), IsOk());
+  ::close(fd);
+  EXPECT_THAT(ReadFile(log), IsOkAndHolds(std::string("earlier\nnew\n")));
+  EXPECT_THAT(Entries(), ElementsAre("log.csv"));
 }
 
 // ---- WriteStdout ----------------------------------------------------------------

@@ -40,9 +40,17 @@ class MappedFile {
 
 /// A file written under a temporary name beside its final path and renamed
 /// into place by Commit(). Destroying it uncommitted removes the temporary.
+///
+/// Only a regular file (or a name not yet taken) is replaced so. A symbolic
+/// link is followed to its target, which is replaced in the same way: the
+/// link stays a link. A FIFO, a device, or a link into /proc such as
+/// /dev/stdout is written through instead: the bytes are held until Commit()
+/// and then written to it, so a run that fails sends nothing there either.
 class AtomicOutputFile {
  public:
-  /// Errors: kInvalidArgument when the directory does not exist or is not writable.
+  /// Errors: kInvalidArgument when the path is a directory (or a link to
+  /// one), when its directory does not exist or is not writable, or when a
+  /// FIFO or device cannot be opened for writing.
   static Result<AtomicOutputFile> Create(const std::string& path);
 
   AtomicOutputFile(AtomicOutputFile&& other) noexcept;
@@ -53,15 +61,19 @@ class AtomicOutputFile {
 
   /// Errors: kDataLoss when the write fails (disk full).
   Status Write(std::string_view bytes);
-  /// Flushes, closes and renames into place. Errors: kDataLoss.
+  /// Flushes, closes and renames into place (or writes what was held through
+  /// to a FIFO or device). Errors: kDataLoss.
   Status Commit();
 
  private:
-  AtomicOutputFile(std::string path, std::string temp_path, int fd);
+  enum class Mode { kRename, kWriteThrough };
+  AtomicOutputFile(std::string path, std::string temp_path, int fd, Mode mode);
   void Abandon();
   std::string path_;
   std::string temp_path_;
   int fd_ = -1;
+  Mode mode_ = Mode::kRename;
+  std::string held_;  // kWriteThrough: the bytes Commit() writes
 };
 
 /// Writes all of `bytes` to standard output. Errors: kDataLoss.
