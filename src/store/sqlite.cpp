@@ -3,10 +3,13 @@
 // import one transaction of cheap steps.
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "internal/database.hpp"
 
@@ -127,9 +130,13 @@ class SqliteStatement final : public Statement {
   sqlite3_stmt* statement_;
 };
 
+// Whether a registry file may be changed: a file without write permission is
+// opened read-only, so that listing and verifying it still work.
+enum class Access { kReadWrite, kReadOnly };
+
 class SqliteConnection final : public Connection {
  public:
-  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  SqliteConnection(sqlite3* db, std::string file, Access access) : db_(db), file_(std::move(file)), access_(access) {}
   ~SqliteConnection() override { sqlite3_close_v2(db_); }
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
@@ -156,14 +163,43 @@ class SqliteConnection final : public Connection {
     return std::unique_ptr<Statement>(std::make_unique<SqliteStatement>(db_, statement));
   }
 
-  Status BeginWrite() override { return Execute("BEGIN IMMEDIATE"); }
+  // Every change goes through BeginWrite (imports, deletes, migrations), so
+  // this is the one place a read-only registry refuses one, before SQLite
+  // would answer SQLITE_READONLY half way.
+  Status BeginWrite() override {
+    if (access_ == Access::kReadOnly) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "registry " + file_ + " is read-only (no write permission): it can be read, not changed", "db");
+    }
+    return Execute("BEGIN IMMEDIATE");
+  }
   Status Begin() override { return Execute("BEGIN DEFERRED"); }
   Status Commit() override { return Execute("COMMIT"); }
   Status Rollback() override { return Execute("ROLLBACK"); }
 
  private:
   sqlite3* db_;
+  std::string file_;
+  Access access_;
 };
+
+// `path` as the path of a file: URI: the characters a URI gives meaning to
+// are percent-encoded (SQLite decodes them).
+std::string UriPath(const std::string& path) {
+  std::string out;
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      constexpr std::string_view kHex = "0123456789ABCDEF";
+      const auto byte = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -171,19 +207,44 @@ Result<std::unique_ptr<Connection>> ConnectSqlite(std::string_view path, bool cr
   const std::string file(path);
   if (file.empty()) return Fail(ErrorCode::kInvalidArgument, "the registry file name is empty", "db");
   struct stat info {};
-  if (!create && ::stat(file.c_str(), &info) != 0) {
+  const bool exists = ::stat(file.c_str(), &info) == 0;
+  if (!create && !exists) {
     return Fail(ErrorCode::kNotFound, "registry " + file + " does not exist; create it with: cirrus init --db " + file,
                 "db");
   }
+  // SQLite would open a directory and fail on the first statement with
+  // SQLITE_CANTOPEN, and block on a FIFO: name what the path is instead.
+  if (exists && S_ISDIR(info.st_mode)) {
+    return Fail(ErrorCode::kInvalidArgument, "--db " + file + " is a directory; name the registry file in it", "db");
+  }
+  if (exists && !S_ISREG(info.st_mode)) {
+    return Fail(ErrorCode::kInvalidArgument, "--db " + file + " is not a regular file, so not a registry", "db");
+  }
+  const Access access = exists && ::access(file.c_str(), W_OK) != 0 ? Access::kReadOnly : Access::kReadWrite;
+  // A reader of a WAL database needs its -shm file, which SQLite creates
+  // beside it. In a directory this process cannot write, with no -wal file
+  // (so no change is pending), the file is opened as immutable instead: a
+  // read-only copy on an archive or a read-only mount then still reads.
+  std::string name = file;
+  int flags = (access == Access::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+              (create && access == Access::kReadWrite ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  if (access == Access::kReadOnly) {
+    const std::string directory = std::filesystem::path(file).parent_path().string();
+    struct stat wal {};
+    if (::access(directory.empty() ? "." : directory.c_str(), W_OK) != 0 &&
+        ::stat((file + "-wal").c_str(), &wal) != 0) {
+      name = "file:" + UriPath(file) + "?immutable=1";
+      flags |= SQLITE_OPEN_URI;
+    }
+  }
   sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(name.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     Error error = SqliteError(db, "opening registry " + file);
     error.code = ErrorCode::kUnavailable;
     sqlite3_close_v2(db);
     return Fail(std::move(error));
   }
-  auto connection = std::make_unique<SqliteConnection>(db);
+  auto connection = std::make_unique<SqliteConnection>(db, file, access);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   // WAL: readers never block the writer and a crash mid-import leaves the
   // file as of the last commit. synchronous=NORMAL is durable in WAL mode
@@ -191,9 +252,20 @@ Result<std::unique_ptr<Connection>> ConnectSqlite(std::string_view path, bool cr
   // page_size applies only to a file that has no pages yet, so it must come
   // before journal_mode; 16 KiB pages (4 KiB is the default) cut a
   // million-lab import by a tenth: fewer pages to split, frame and checkpoint.
-  CIRRUS_RETURN_IF_ERROR(connection->Execute(
-      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA "
-      "temp_store=MEMORY; PRAGMA cache_size=-131072;"));
+  // A read-only file keeps the page size and journal mode it has.
+  const char* pragmas = access == Access::kReadOnly
+                            ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072;"
+                            : "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA "
+                              "foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072;";
+  if (Status status = connection->Execute(pragmas); !status) {
+    // The first statement reads the file's header: any file that is not an
+    // SQLite database (a CSV file named by mistake) fails here.
+    if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_NOTADB) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "--db " + file + " is not a cirrus registry (not an SQLite database file)", "db");
+    }
+    return Fail(status.error());
+  }
   return std::unique_ptr<Connection>(std::move(connection));
 }
 

@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -716,6 +719,110 @@ TEST_P(RegistryTest, DeleteRemovesOneRecordAuditsItAndRescoresTheVisit) {
   ASSERT_THAT(patients, IsOk());
   ASSERT_THAT(*patients, SizeIs(1));
   EXPECT_EQ((*patients)[0].code, "FR01-001");
+}
+
+// ---- what --db names (issue 14) -------------------------------------------------
+// A directory, a file that is not a registry and a read-only registry all
+// used to end in an SQLite error reported as an internal error (exit 3).
+
+class RegistryFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("cirrus_registry_file_" + std::to_string(::getpid()) + "_" + info->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all, ignored);
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  [[nodiscard]] std::string PathOf(const std::string& name) const { return (dir_ / name).string(); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(RegistryFileTest, ADirectoryIsInvalidArgumentNamingIt) {
+  for (auto open : {&Registry::Open, &Registry::Create}) {
+    auto registry = open(dir_.string());
+    ASSERT_THAT(registry, HasErrorCode(ErrorCode::kInvalidArgument));
+    EXPECT_THAT(registry.error().message, HasSubstr(dir_.string() + " is a directory"));
+  }
+}
+
+TEST_F(RegistryFileTest, AFileThatIsNotARegistryIsInvalidArgumentAndLeftAlone) {
+  const std::string csv = PathOf("labs.csv");
+  const std::string text = "patient,date,analyte,value\nFR01-001,2024-01-10,ALB,30\n";
+  {
+    std::ofstream out(csv);
+    out << text;
+  }
+  for (auto open : {&Registry::Open, &Registry::Create}) {
+    auto registry = open(csv);
+    ASSERT_THAT(registry, HasErrorCode(ErrorCode::kInvalidArgument));
+    EXPECT_THAT(registry.error().message, HasSubstr(csv + " is not a cirrus registry"));
+  }
+  std::ifstream in(csv);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()), text);
+}
+
+// What a read-only registry allows, as a failure text ("" when all holds): a
+// read-only file in a writable directory, and one in a read-only directory.
+std::string ReadOnlyRegistryFailure(const std::string& db) {
+  auto registry = Registry::Open(db);
+  if (!registry) return "open: " + registry.error().message;
+  auto patients = registry->ListPatients(std::nullopt);
+  if (!patients || patients->size() != 2) return "list patients";
+  auto verified = registry->VerifyAudit();
+  if (!verified || verified->first_bad_seq.has_value()) return "verify the audit trail";
+  auto imported = registry->Import(SmallBatch(), Options("again"));
+  if (imported || imported.error().code != ErrorCode::kFailedPrecondition ||
+      imported.error().message.find("is read-only") == std::string::npos) {
+    return "import: " + (imported ? std::string("succeeded") : imported.error().message);
+  }
+  return "";
+}
+
+TEST_F(RegistryFileTest, AReadOnlyRegistryReadsAndRefusesWrites) {
+  const std::string db = PathOf("r.db");
+  {
+    auto registry = Registry::Create(db);
+    ASSERT_THAT(registry, IsOk());
+    ASSERT_THAT(registry->Import(SmallBatch(), Options()), IsOk());
+  }
+  std::filesystem::permissions(db, std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
+                                       std::filesystem::perms::others_read);
+  // Root may write any file: the checks then run in a child as nobody.
+  auto run = [&]() -> std::string {
+    if (::geteuid() != 0) return ReadOnlyRegistryFailure(db);
+    int fds[2];
+    if (::pipe(fds) != 0) return "pipe";
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::close(fds[0]);
+      constexpr uid_t kNobody = 65534;
+      const std::string failure =
+          ::setgid(kNobody) == 0 && ::setuid(kNobody) == 0 ? ReadOnlyRegistryFailure(db) : "setuid";
+      const ssize_t written = ::write(fds[1], failure.data(), failure.size());
+      ::_exit(written == static_cast<ssize_t>(failure.size()) ? 0 : 1);
+    }
+    ::close(fds[1]);
+    std::string failure;
+    char buffer[512];
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) failure.append(buffer, static_cast<size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? failure : "child failed";
+  };
+  // The directory must be searchable by the child (nobody).
+  std::filesystem::permissions(dir_, std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
+                                         std::filesystem::perms::others_exec | std::filesystem::perms::group_read |
+                                         std::filesystem::perms::others_read);
+  EXPECT_EQ(run(), "") << "in a read-only directory";
+  std::filesystem::permissions(dir_, std::filesystem::perms::all);
+  EXPECT_EQ(run(), "") << "in a writable directory";
 }
 
 INSTANTIATE_TEST_SUITE_P(AllBackends, RegistryTest, ::testing::ValuesIn(backends::TestBackends()),
