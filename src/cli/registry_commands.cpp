@@ -103,6 +103,19 @@ Result<int> RunImport(const RegistryOptions& o) {
   return kExitOk;
 }
 
+constexpr std::string_view kFhirBundleFile = "bundle.json";
+
+// Every file name an export of any format writes: a folder holding only these
+// holds an earlier export, which a new one may replace.
+std::vector<std::string_view> ExportFileNames() {
+  std::vector<std::string_view> names;
+  for (const auto& list : {io::RegistryCsvFileNames(), io::RedcapFileNames(), io::SdtmFileNames()}) {
+    names.insert(names.end(), list.begin(), list.end());
+  }
+  names.push_back(kFhirBundleFile);
+  return names;
+}
+
 Result<int> RunExport(const RegistryOptions& o) {
   CIRRUS_ASSIGN_OR_RETURN(auto registry, store::Registry::Open(o.db));
   std::optional<std::string> site;
@@ -115,23 +128,23 @@ Result<int> RunExport(const RegistryOptions& o) {
     options.export_date = today.value_or(TodayUtc());
     batch = store::Deidentify(batch, options);
   }
-  std::error_code made;
-  std::filesystem::create_directories(o.out, made);
-  if (made) {
-    return Fail(ErrorCode::kInvalidArgument, "--out " + o.out + ": cannot create the directory: " + made.message(),
-                "out");
-  }
+  // The export is built in a folder beside --out and swapped in whole, so the
+  // folder ends up holding exactly this export: an earlier export's files (a
+  // record deleted since, other sites' identified data) do not survive it,
+  // and a failed export leaves the earlier folder as it was.
+  CIRRUS_ASSIGN_OR_RETURN(io::OutputDirectory out, io::OutputDirectory::Create(o.out, ExportFileNames()));
   if (o.format == "csv") {
-    CIRRUS_RETURN_IF_ERROR(io::WriteRegistryCsv(batch, o.out));
+    CIRRUS_RETURN_IF_ERROR(io::WriteRegistryCsv(batch, out.staging()));
   } else if (o.format == "redcap") {
-    CIRRUS_RETURN_IF_ERROR(io::WriteRedcapProject(batch, o.out));
+    CIRRUS_RETURN_IF_ERROR(io::WriteRedcapProject(batch, out.staging()));
   } else if (o.format == "fhir") {
-    CIRRUS_RETURN_IF_ERROR(io::WriteFhirBundleFile(batch, o.out + "/bundle.json"));
+    CIRRUS_RETURN_IF_ERROR(io::WriteFhirBundleFile(batch, out.staging() + "/" + std::string(kFhirBundleFile)));
   } else {
     io::SdtmOptions options;
     if (o.deidentify) options.dates = io::SdtmDates::kStudyDaysOnly;
-    CIRRUS_RETURN_IF_ERROR(io::WriteSdtm(batch, o.out, options));
+    CIRRUS_RETURN_IF_ERROR(io::WriteSdtm(batch, out.staging(), options));
   }
+  CIRRUS_RETURN_IF_ERROR(out.Commit());
   CIRRUS_RETURN_IF_ERROR(io::WriteStdout(fmt::format("exported {} rows of {} patients to {} ({})\n",
                                                      core::RowCount(batch), batch.patients.size(), o.out, o.format)));
   return kExitOk;

@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <stdio.h>  // renameat2, RENAME_EXCHANGE (glibc 2.28)
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -270,6 +272,134 @@ Status AtomicOutputFile::Commit() {
     ::unlink(temp_path_.c_str());
     return Fail(ErrorCode::kDataLoss, "cannot rename into " + path_ + ": " + why, path_);
   }
+  return {};
+}
+
+// ---- OutputDirectory ---------------------------------------------------------------
+
+namespace {
+
+// Deletes the files of a folder that an earlier export wrote, then the folder.
+// Only names in `replaceable` are deleted: should anything else have appeared
+// there since Create looked, the folder stays, with that file in it.
+void RemoveExport(const std::string& folder, const std::vector<std::string>& replaceable) {
+  for (const std::string& name : replaceable) ::unlink((std::filesystem::path(folder) / name).c_str());
+  ::rmdir(folder.c_str());
+}
+
+}  // namespace
+
+OutputDirectory::OutputDirectory(std::string path, std::string staging, std::vector<std::string> replaceable)
+    : path_(std::move(path)), staging_(std::move(staging)), replaceable_(std::move(replaceable)) {}
+
+Result<OutputDirectory> OutputDirectory::Create(const std::string& path,
+                                                std::span<const std::string_view> replaceable) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> names(replaceable.begin(), replaceable.end());
+  // A link to a folder stays a link: the folder it leads to is replaced.
+  std::error_code ec;
+  fs::path target(path);
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) target = fs::canonical(target, ec);
+  // "out/" names the folder out; "." and ".." name folders by their real name.
+  if (!ec && !target.has_filename()) target = target.parent_path();
+  if (!ec && (target.filename() == "." || target.filename() == "..")) target = fs::canonical(target, ec);
+  if (ec) return Fail(ErrorCode::kInvalidArgument, "--out " + path + ": " + ec.message(), "out");
+  struct stat info {};
+  const bool exists = ::stat(target.c_str(), &info) == 0;
+  if (exists && !S_ISDIR(info.st_mode)) {
+    return Fail(ErrorCode::kInvalidArgument, "--out " + path + " is a file; name a folder for the export", "out");
+  }
+  if (exists) {
+    for (fs::directory_iterator it(target, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      const bool known = std::find(names.begin(), names.end(), name) != names.end();
+      if (!known || !it->is_regular_file(ec)) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "--out " + path + " holds " + name +
+                        ", which no cirrus export writes; an export replaces the whole folder, so name a new or "
+                        "empty folder, or one that holds only an earlier export",
+                    "out");
+      }
+    }
+    if (ec) return Fail(ErrorCode::kInvalidArgument, "--out " + path + ": cannot list it: " + ec.message(), "out");
+  }
+  // The staging folder goes beside the target, on the same file system, so
+  // that the exchange in Commit is a rename.
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  fs::create_directories(parent, ec);
+  if (ec) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "--out " + path + ": cannot create " + parent.string() + ": " + ec.message(), "out");
+  }
+  const std::string base = target.filename().string();
+  static std::atomic<unsigned> counter{0};
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const fs::path staging =
+        parent / ("." + base + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++));
+    // mkdir's 0777 leaves the permissions to the umask, as a plain mkdir; an
+    // existing folder's own permissions are kept instead.
+    if (::mkdir(staging.c_str(), 0777) == 0) {
+      if (exists) ::chmod(staging.c_str(), info.st_mode & 07777);
+      return OutputDirectory(target.string(), staging.string(), std::move(names));
+    }
+    if (errno != EEXIST) break;
+  }
+  return Fail(ErrorCode::kInvalidArgument,
+              "--out " + path + ": cannot create a folder in " + parent.string() + ": " + ErrnoText(), "out");
+}
+
+OutputDirectory::OutputDirectory(OutputDirectory&& other) noexcept
+    : path_(std::move(other.path_)),
+      staging_(std::exchange(other.staging_, std::string())),
+      replaceable_(std::move(other.replaceable_)) {}
+
+OutputDirectory& OutputDirectory::operator=(OutputDirectory&& other) noexcept {
+  if (this != &other) {
+    Abandon();
+    path_ = std::move(other.path_);
+    staging_ = std::exchange(other.staging_, std::string());
+    replaceable_ = std::move(other.replaceable_);
+  }
+  return *this;
+}
+
+OutputDirectory::~OutputDirectory() { Abandon(); }
+
+void OutputDirectory::Abandon() {
+  if (staging_.empty()) return;
+  // Only the writers of this run wrote here; whatever they left goes.
+  std::error_code ignored;
+  std::filesystem::remove_all(staging_, ignored);
+  staging_.clear();
+}
+
+Status OutputDirectory::Commit() {
+  if (staging_.empty()) return Fail(ErrorCode::kFailedPrecondition, path_ + " was already committed");
+  const std::string staging = std::exchange(staging_, std::string());
+  if (::rename(staging.c_str(), path_.c_str()) == 0) return {};  // no folder there, or an empty one
+  if (errno != EEXIST && errno != ENOTEMPTY) {
+    const std::string why = ErrnoText();
+    std::error_code ignored;
+    std::filesystem::remove_all(staging, ignored);
+    return Fail(ErrorCode::kDataLoss, "cannot move the export into " + path_ + ": " + why, path_);
+  }
+  // RENAME_EXCHANGE swaps the two folders in one step: at no moment is there
+  // no folder, or half of one, at the path. Where the file system lacks it,
+  // two renames leave the old folder beside the path for an instant.
+  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
+    RemoveExport(staging, replaceable_);
+    return {};
+  }
+  const std::string old = staging + ".old";
+  if (::rename(path_.c_str(), old.c_str()) != 0 || ::rename(staging.c_str(), path_.c_str()) != 0) {
+    const std::string why = ErrnoText();
+    if (::access(path_.c_str(), F_OK) != 0) ::rename(old.c_str(), path_.c_str());
+    std::error_code ignored;
+    std::filesystem::remove_all(staging, ignored);
+    return Fail(ErrorCode::kDataLoss, "cannot move the export into " + path_ + ": " + why, path_);
+  }
+  RemoveExport(old, replaceable_);
   return {};
 }
 

@@ -1348,11 +1348,17 @@ Status ReadRecords(std::string_view text, Reading& r, Layout& layout) {
 
 std::span<const std::string_view> RedcapDictionaryHeaders() { return kDictionaryHeaders; }
 
+namespace {
+constexpr std::array<std::string_view, 2> kRedcapFiles = {"dictionary.csv", "records.csv"};
+}  // namespace
+
+std::span<const std::string_view> RedcapFileNames() { return kRedcapFiles; }
+
 Status WriteRedcapProject(const core::RegistryBatch& batch, const std::string& directory) {
   const std::vector<FieldDef> dictionary = CirrusDictionary();
   const std::filesystem::path dir(directory);
-  CIRRUS_ASSIGN_OR_RETURN(AtomicOutputFile dict_file, AtomicOutputFile::Create((dir / "dictionary.csv").string()));
-  CIRRUS_ASSIGN_OR_RETURN(AtomicOutputFile records_file, AtomicOutputFile::Create((dir / "records.csv").string()));
+  CIRRUS_ASSIGN_OR_RETURN(AtomicOutputFile dict_file, AtomicOutputFile::Create((dir / kRedcapFiles[0]).string()));
+  CIRRUS_ASSIGN_OR_RETURN(AtomicOutputFile records_file, AtomicOutputFile::Create((dir / kRedcapFiles[1]).string()));
   CIRRUS_RETURN_IF_ERROR(dict_file.Write(DictionaryText(dictionary)));
   CIRRUS_RETURN_IF_ERROR(records_file.Write(RecordsText(batch, dictionary)));
   CIRRUS_RETURN_IF_ERROR(dict_file.Commit());

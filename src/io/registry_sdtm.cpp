@@ -491,6 +491,14 @@ std::optional<std::string_view> SdtmDisposition(core::OutcomeKind kind) {
   }
 }
 
+namespace {
+// The files of WriteSdtm, in its order: each domain's name and ".csv".
+constexpr std::array<std::string_view, 7> kSdtmFiles = {"DM.csv", "EX.csv", "LB.csv", "AE.csv",
+                                                        "DS.csv", "DD.csv", "PR.csv"};
+}  // namespace
+
+std::span<const std::string_view> SdtmFileNames() { return kSdtmFiles; }
+
 Status WriteSdtm(const core::RegistryBatch& batch, const std::string& directory, const SdtmOptions& options) {
   Writer writer(batch, options);
   // Domains in the order they are built: DM first so that every subject's
@@ -506,10 +514,11 @@ Status WriteSdtm(const core::RegistryBatch& batch, const std::string& directory,
   }};
   std::vector<AtomicOutputFile> outputs;
   outputs.reserve(files.size());
-  for (const auto& [name, text] : files) {
-    CIRRUS_ASSIGN_OR_RETURN(
-        AtomicOutputFile out,
-        AtomicOutputFile::Create((std::filesystem::path(directory) / (std::string(name) + ".csv")).string()));
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto& [name, text] = files[i];
+    CIRRUS_ASSERT(kSdtmFiles[i] == std::string(name) + ".csv", "kSdtmFiles lists the domains in writing order");
+    CIRRUS_ASSIGN_OR_RETURN(AtomicOutputFile out,
+                            AtomicOutputFile::Create((std::filesystem::path(directory) / kSdtmFiles[i]).string()));
     CIRRUS_RETURN_IF_ERROR(out.Write(text));
     outputs.push_back(std::move(out));
   }

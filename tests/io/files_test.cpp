@@ -362,6 +362,86 @@ TEST_F(FilesTest, AProcFdLinkSharesTheOpenFileAndItsAppendMode) {
   EXPECT_THAT(Entries(), ElementsAre("log.csv"));
 }
 
+// ---- OutputDirectory (issue 14) -------------------------------------------------
+// Exports used to write their files into the folder beside whatever an earlier
+// export had left there.
+
+constexpr std::string_view kExportNames[] = {"labs.csv", "sites.csv", "DM.csv"};
+
+TEST_F(FilesTest, OutputDirectoryReplacesAnEarlierExportWhole) {
+  const fs::path out = dir_ / "export";
+  fs::create_directories(out);
+  WriteWithStdio((out / "labs.csv").string(), "old labs\n");
+  WriteWithStdio((out / "sites.csv").string(), "old sites\n");
+  Result<OutputDirectory> folder = OutputDirectory::Create(out.string(), kExportNames);
+  ASSERT_THAT(folder, IsOk());
+  WriteWithStdio(folder->staging() + "/DM.csv", "new\n");
+  EXPECT_THAT(ReadFile((out / "labs.csv").string()), IsOkAndHolds(std::string("old labs\n")));
+  ASSERT_THAT(folder->Commit(), IsOk());
+  EXPECT_THAT(Entries(), ElementsAre("export"));
+  std::vector<std::string> names;
+  for (const fs::directory_entry& entry : fs::directory_iterator(out)) names.push_back(entry.path().filename());
+  EXPECT_THAT(names, ElementsAre("DM.csv"));
+}
+
+TEST_F(FilesTest, OutputDirectoryMakesAMissingFolderAndItsParents) {
+  const fs::path out = dir_ / "a" / "b";
+  Result<OutputDirectory> folder = OutputDirectory::Create(out.string() + "/", kExportNames);
+  ASSERT_THAT(folder, IsOk());
+  WriteWithStdio(folder->staging() + "/labs.csv", "x\n");
+  ASSERT_THAT(folder->Commit(), IsOk());
+  EXPECT_THAT(ReadFile((out / "labs.csv").string()), IsOkAndHolds(std::string("x\n")));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "a"), fs::directory_iterator()), 1);
+}
+
+TEST_F(FilesTest, OutputDirectoryAbandonedLeavesTheEarlierExport) {
+  const fs::path out = dir_ / "export";
+  fs::create_directories(out);
+  WriteWithStdio((out / "labs.csv").string(), "old\n");
+  {
+    Result<OutputDirectory> folder = OutputDirectory::Create(out.string(), kExportNames);
+    ASSERT_THAT(folder, IsOk());
+    WriteWithStdio(folder->staging() + "/labs.csv", "half\n");
+  }
+  EXPECT_THAT(Entries(), ElementsAre("export"));
+  EXPECT_THAT(ReadFile((out / "labs.csv").string()), IsOkAndHolds(std::string("old\n")));
+}
+
+TEST_F(FilesTest, OutputDirectoryRefusesAFolderWithOtherFiles) {
+  const fs::path out = dir_ / "home";
+  fs::create_directories(out / "sub");
+  WriteWithStdio((out / "labs.csv").string(), "old\n");
+  WriteWithStdio((out / "notes.txt").string(), "mine\n");
+  Result<OutputDirectory> folder = OutputDirectory::Create(out.string(), kExportNames);
+  ASSERT_THAT(folder, HasErrorCode(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(folder.error().message, HasSubstr("which no cirrus export writes"));
+  fs::remove(out / "notes.txt");
+  EXPECT_THAT(OutputDirectory::Create(out.string(), kExportNames), HasErrorCode(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Entries(), ElementsAre("home"));
+}
+
+TEST_F(FilesTest, OutputDirectoryRefusesAFile) {
+  WriteWithStdio(PathOf("labs.csv"), "x\n");
+  Result<OutputDirectory> folder = OutputDirectory::Create(PathOf("labs.csv"), kExportNames);
+  ASSERT_THAT(folder, HasErrorCode(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(folder.error().message, HasSubstr("is a file"));
+}
+
+TEST_F(FilesTest, OutputDirectoryKeepsTheFoldersPermissionsAndLink) {
+  const fs::path out = dir_ / "private";
+  fs::create_directories(out);
+  fs::permissions(out, fs::perms::owner_all);
+  fs::create_symlink("private", dir_ / "link");
+  Result<OutputDirectory> folder = OutputDirectory::Create(PathOf("link"), kExportNames);
+  ASSERT_THAT(folder, IsOk());
+  WriteWithStdio(folder->staging() + "/labs.csv", "x\n");
+  ASSERT_THAT(folder->Commit(), IsOk());
+  EXPECT_TRUE(fs::is_symlink(dir_ / "link"));
+  EXPECT_EQ(fs::status(out).permissions(), fs::perms::owner_all);
+  EXPECT_THAT(ReadFile((out / "labs.csv").string()), IsOkAndHolds(std::string("x\n")));
+  EXPECT_THAT(Entries(), ElementsAre("link", "private"));
+}
+
 // ---- WriteStdout ----------------------------------------------------------------
 
 TEST(WriteStdout, WritesEveryByte) {

@@ -8,8 +8,10 @@
 //   CIRRUS_RETURN_IF_ERROR(out->Commit());   // until here, scored.csv is untouched
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cirrus/base/result.hpp"
 
@@ -74,6 +76,50 @@ class AtomicOutputFile {
   int fd_ = -1;
   Mode mode_ = Mode::kRename;
   std::string held_;  // kWriteThrough: the bytes Commit() writes
+};
+
+/// A folder of output files built under a temporary name beside its final
+/// path and put in its place by Commit(), so that the folder holds exactly
+/// what one run wrote: no file of an earlier run survives (a record deleted
+/// since, another site's identified data), and a failed run leaves the
+/// earlier folder as it was. Destroying it uncommitted removes the temporary.
+///
+/// An existing folder is replaced only when it holds nothing but files named
+/// in `replaceable` (what an earlier export writes); anything else there is
+/// not cirrus's to delete, and Create refuses. The new folder takes the old
+/// one's permissions (an export of identified data stays as private as it was).
+///
+/// Example:
+///   CIRRUS_ASSIGN_OR_RETURN(OutputDirectory out, OutputDirectory::Create("export", names));
+///   CIRRUS_RETURN_IF_ERROR(WriteRegistryCsv(batch, out.staging()));
+///   CIRRUS_RETURN_IF_ERROR(out.Commit());   // until here, export/ is untouched
+class OutputDirectory {
+ public:
+  /// Errors: kInvalidArgument when `path` is a file, or a folder holding a
+  /// file not in `replaceable` or a subfolder (the message names it), or when
+  /// the folder beside which the temporary goes cannot be written.
+  static Result<OutputDirectory> Create(const std::string& path, std::span<const std::string_view> replaceable);
+
+  OutputDirectory(OutputDirectory&& other) noexcept;
+  OutputDirectory& operator=(OutputDirectory&& other) noexcept;
+  OutputDirectory(const OutputDirectory&) = delete;
+  OutputDirectory& operator=(const OutputDirectory&) = delete;
+  ~OutputDirectory();
+
+  /// The temporary folder to write the files into.
+  [[nodiscard]] const std::string& staging() const { return staging_; }
+
+  /// Puts the staging folder at the path, in one atomic exchange where the
+  /// file system allows it, then deletes the earlier folder's files.
+  /// Errors: kDataLoss.
+  Status Commit();
+
+ private:
+  OutputDirectory(std::string path, std::string staging, std::vector<std::string> replaceable);
+  void Abandon();
+  std::string path_;
+  std::string staging_;  // empty once committed or moved from
+  std::vector<std::string> replaceable_;
 };
 
 /// Writes all of `bytes` to standard output. Errors: kDataLoss.

@@ -40,6 +40,9 @@ std::span<const std::string_view> RedcapDictionaryHeaders();
 /// code: design instruments are recognised by their fields, not by the id.
 inline constexpr std::string_view kRedcapDesignRecord = "_design";
 
+/// The files WriteRedcapProject writes: dictionary.csv and records.csv.
+std::span<const std::string_view> RedcapFileNames();
+
 /// Writes `dictionary.csv` and `records.csv` into `directory` (which must
 /// exist). Each file is written atomically: until both are complete, neither
 /// existing file is replaced. Errors: kInvalidArgument when the directory is

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,9 @@ struct SdtmOptions {
   std::string study_id;
   SdtmDates dates = SdtmDates::kCalendar;
 };
+
+/// The files WriteSdtm writes: DM.csv, EX.csv, LB.csv, AE.csv, DS.csv, DD.csv and PR.csv.
+std::span<const std::string_view> SdtmFileNames();
 
 /// Writes DM.csv, EX.csv, LB.csv, AE.csv, DS.csv, DD.csv and PR.csv into
 /// `directory` (which must exist). Every file gets its header even when it has
