@@ -220,6 +220,13 @@ Result<std::unique_ptr<Connection>> ConnectSqlite(std::string_view path, bool cr
   if (exists && !S_ISREG(info.st_mode)) {
     return Fail(ErrorCode::kInvalidArgument, "--db " + file + " is not a regular file, so not a registry", "db");
   }
+  if (!exists) {
+    const std::string directory = std::filesystem::path(file).parent_path().string();
+    struct stat parent {};
+    if (!directory.empty() && (::stat(directory.c_str(), &parent) != 0 || !S_ISDIR(parent.st_mode))) {
+      return Fail(ErrorCode::kNotFound, "--db " + file + ": the folder " + directory + " does not exist", "db");
+    }
+  }
   const Access access = exists && ::access(file.c_str(), W_OK) != 0 ? Access::kReadOnly : Access::kReadWrite;
   // A reader of a WAL database needs its -shm file, which SQLite creates
   // beside it. In a directory this process cannot write, with no -wal file
