@@ -22,6 +22,7 @@
 #include "cirrus/core/units.hpp"
 #include "cirrus/io/csv.hpp"
 #include "cirrus/io/files.hpp"
+#include "internal/registry_checks.hpp"
 
 namespace cirrus::io {
 namespace {
@@ -50,58 +51,6 @@ class Problems {
   std::size_t count_ = 0;
 };
 
-// ---- UTF-8 --------------------------------------------------------------------
-
-// Well-formed UTF-8 as Unicode 15 table 3-7 defines it: no overlong forms, no
-// surrogates, nothing above U+10FFFF. Eight ASCII bytes are checked at a time,
-// since almost every registry byte is ASCII.
-bool IsValidUtf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* const end = p + text.size();
-  while (p < end) {
-    while (end - p >= 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, p, sizeof word);
-      if ((word & 0x8080808080808080ULL) != 0) break;
-      p += 8;
-    }
-    if (p >= end) break;
-    const unsigned lead = *p;
-    if (lead < 0x80) {
-      ++p;
-      continue;
-    }
-    int continuation = 0;
-    std::uint32_t code_point = 0;
-    std::uint32_t smallest = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      continuation = 1;
-      code_point = lead & 0x1FU;
-      smallest = 0x80;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      continuation = 2;
-      code_point = lead & 0x0FU;
-      smallest = 0x800;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      continuation = 3;
-      code_point = lead & 0x07U;
-      smallest = 0x10000;
-    } else {
-      return false;
-    }
-    if (end - p <= continuation) return false;
-    for (int i = 1; i <= continuation; ++i) {
-      if ((p[i] & 0xC0U) != 0x80U) return false;
-      code_point = (code_point << 6U) | (p[i] & 0x3FU);
-    }
-    if (code_point < smallest || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    p += continuation + 1;
-  }
-  return true;
-}
-
 // ---- records of one file ----------------------------------------------------
 
 // The records of one file, with every fault that stops a record (a broken
@@ -124,7 +73,7 @@ class RecordStream {
       const std::string_view record = reader_->record_text();
       resume_offset_ = static_cast<std::size_t>(record.data() - text_.data()) + record.size();
       resume_line_ = reader_->line() + static_cast<std::size_t>(std::count(record.begin(), record.end(), '\n'));
-      if (!IsValidUtf8(record)) {
+      if (!internal::IsValidUtf8(record)) {
         problems_.Add(file_, reader_->line(), "", "", "not UTF-8; save the file as UTF-8");
         continue;
       }
@@ -1053,7 +1002,7 @@ std::string DescribeKey(const Tuple& key) {
 // and the slot of a record a few places ahead is prefetched, which hides most
 // of the cache misses of a table larger than the cache (16 MB for a million labs).
 template <typename Table>
-void DropDuplicates(core::RegistryBatch& batch, Problems& problems) {
+void DropDuplicates(core::RegistryBatch& batch, Problems& problems, internal::OriginLine lines) {
   auto& records = Table::Of(batch);
   if (records.size() < 2) return;
   const std::size_t capacity = std::bit_ceil(records.size() * 2);
@@ -1080,10 +1029,17 @@ void DropDuplicates(core::RegistryBatch& batch, Problems& problems) {
         drop[i] = 1;
         any = true;
         const auto& second = records[i];
-        problems.Add(
-            batch.sources[second.origin.source], second.origin.line, Table::kKeyColumns,
-            DescribeKey(Table::Key(second)),
-            "duplicate key; first on " + batch.sources[first.origin.source] + ":" + std::to_string(first.origin.line));
+        const std::string& first_file = batch.sources[first.origin.source];
+        const std::string first_place = lines == internal::OriginLine::kBundleEntry
+                                            ? first_file + " entry[" + std::to_string(first.origin.line - 1) + "]"
+                                            : first_file + ":" + std::to_string(first.origin.line);
+        // A Bundle's problems name the entry, as its readers' other problems do.
+        const std::string column =
+            lines == internal::OriginLine::kBundleEntry
+                ? "entry[" + std::to_string(second.origin.line - 1) + "].resource " + std::string(Table::kKeyColumns)
+                : std::string(Table::kKeyColumns);
+        problems.Add(batch.sources[second.origin.source], second.origin.line, column, DescribeKey(Table::Key(second)),
+                     "duplicate key; first on " + first_place);
         break;
       }
       slot = (slot + 1) & mask;
@@ -1129,6 +1085,12 @@ Result<std::vector<std::string>> ExpandPaths(std::span<const std::string> paths)
       if (entry.extension() == ".csv" && it->is_regular_file(ec)) found.push_back(entry.string());
     }
     if (ec) return Fail(ErrorCode::kInvalidArgument, "cannot list " + path + ": " + ec.message(), path);
+    // An import of a folder without a file of the format used to "succeed"
+    // with 0 rows: a wrong folder or --format looked like an empty registry.
+    if (found.empty()) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "the folder " + path + " holds no .csv file; expected registry files named " + AcceptedNames(), path);
+    }
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());
   }
@@ -1207,7 +1169,8 @@ Result<RegistryRead> ReadRegistryCsv(std::span<const std::string> paths, const R
       if (Table::kFile == name) ReadTable<Table>(mapped.text(), file, source, read.batch, problems);
     });
   }
-  ForEachTable([&](auto table) { DropDuplicates<decltype(table)>(read.batch, problems); });
+  ForEachTable(
+      [&](auto table) { DropDuplicates<decltype(table)>(read.batch, problems, internal::OriginLine::kFileLine); });
   return read;
 }
 
@@ -1233,4 +1196,85 @@ void ForEachRegistryCsvText(const core::RegistryBatch& batch,
   });
 }
 
+namespace internal {
+
+// Well-formed UTF-8 as Unicode 15 table 3-7 defines it: no overlong forms, no
+// surrogates, nothing above U+10FFFF. Eight ASCII bytes are checked at a time,
+// since almost every registry byte is ASCII.
+bool IsValidUtf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  while (p < end) {
+    while (end - p >= 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, p, sizeof word);
+      if ((word & 0x8080808080808080ULL) != 0) break;
+      p += 8;
+    }
+    if (p >= end) break;
+    const unsigned lead = *p;
+    if (lead < 0x80) {
+      ++p;
+      continue;
+    }
+    int continuation = 0;
+    std::uint32_t code_point = 0;
+    std::uint32_t smallest = 0;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      continuation = 1;
+      code_point = lead & 0x1FU;
+      smallest = 0x80;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      continuation = 2;
+      code_point = lead & 0x0FU;
+      smallest = 0x800;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      continuation = 3;
+      code_point = lead & 0x07U;
+      smallest = 0x10000;
+    } else {
+      return false;
+    }
+    if (end - p <= continuation) return false;
+    for (int i = 1; i <= continuation; ++i) {
+      if ((p[i] & 0xC0U) != 0x80U) return false;
+      code_point = (code_point << 6U) | (p[i] & 0x3FU);
+    }
+    if (code_point < smallest || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+      return false;
+    }
+    p += continuation + 1;
+  }
+  return true;
+}
+
+std::string EscapeInvalidUtf8(std::string_view text) {
+  // 200 bytes show a cell's start, and a 10 MB cell does not fill stderr.
+  constexpr std::size_t kShown = 200;
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size() && i < kShown) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    if (i + length <= text.size() && IsValidUtf8(text.substr(i, length))) {
+      out.append(text.substr(i, length));
+      i += length;
+    } else {
+      constexpr std::string_view kHex = "0123456789ABCDEF";
+      out += "\\x";
+      out += kHex[lead >> 4U];
+      out += kHex[lead & 0xFU];
+      ++i;
+    }
+  }
+  if (i < text.size()) out += "...";
+  return out;
+}
+
+void DropDuplicateKeys(RegistryRead& read, std::size_t max_problems, OriginLine lines) {
+  Problems problems(read, max_problems);
+  ForEachTable([&](auto table) { DropDuplicates<decltype(table)>(read.batch, problems, lines); });
+}
+
+}  // namespace internal
 }  // namespace cirrus::io

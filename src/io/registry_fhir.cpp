@@ -20,6 +20,7 @@
 #include "cirrus/core/date.hpp"
 #include "cirrus/core/units.hpp"
 #include "cirrus/io/files.hpp"
+#include "internal/registry_checks.hpp"
 
 namespace cirrus::io {
 namespace {
@@ -2041,6 +2042,7 @@ Status WriteFhirBundleFile(const RegistryBatch& batch, const std::string& path) 
 Result<FhirRead> ReadFhirBundleText(std::string_view json, const std::string& name, std::size_t max_problems) {
   FhirRead out;
   CIRRUS_RETURN_IF_ERROR(ReadOne(json, name, out, max_problems));
+  internal::DropDuplicateKeys(out, max_problems, internal::OriginLine::kBundleEntry);
   return out;
 }
 
@@ -2066,6 +2068,10 @@ Result<FhirRead> ReadFhirBundles(std::span<const std::string> paths, std::size_t
     if (error) {
       return Fail(ErrorCode::kInvalidArgument, "cannot list directory " + path + ": " + error.message(), path);
     }
+    // A folder without a Bundle used to "succeed" with 0 rows.
+    if (in_dir.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "the folder " + path + " holds no .json file (FHIR Bundle)", path);
+    }
     std::sort(in_dir.begin(), in_dir.end());
     files.insert(files.end(), in_dir.begin(), in_dir.end());
   }
@@ -2074,6 +2080,8 @@ Result<FhirRead> ReadFhirBundles(std::span<const std::string> paths, std::size_t
     CIRRUS_ASSIGN_OR_RETURN(const std::string text, ReadFile(file));
     CIRRUS_RETURN_IF_ERROR(ReadOne(text, file, out, max_problems));
   }
+  // Across files too: two Bundles of one batch holding the same record.
+  internal::DropDuplicateKeys(out, max_problems, internal::OriginLine::kBundleEntry);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -21,6 +22,7 @@
 #include "cirrus/core/units.hpp"
 #include "cirrus/io/csv.hpp"
 #include "cirrus/io/files.hpp"
+#include "internal/registry_checks.hpp"
 
 namespace cirrus::io {
 namespace {
@@ -711,6 +713,7 @@ struct Dictionary {
   std::vector<DictField> fields;
   std::unordered_map<std::string, std::size_t> by_name;
   std::map<std::string, FormSpec> forms;
+  std::set<std::string> form_names;  // every field's form (instrument)
   std::string record_id;
   [[nodiscard]] const DictField* Find(std::string_view name) const {
     auto it = by_name.find(std::string(name));
@@ -733,6 +736,27 @@ class Problems {
   RedcapRead& out_;
   std::size_t max_;
 };
+
+// True when the reader's current row is UTF-8; otherwise a problem naming
+// the first field that is not and its value, bad bytes as \xHH (the CSV
+// registry reader's rule: a registry holds UTF-8 only, or its own CSV export
+// could not be read back).
+template <typename Names>
+bool NotUtf8(const CsvReader& reader, const std::string& file, const Names& names, Problems& problems) {
+  if (internal::IsValidUtf8(reader.record_text())) return true;
+  const auto fields = reader.fields();
+  std::string column;
+  std::string value;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (internal::IsValidUtf8(fields[i])) continue;
+    column = i < names.size() ? std::string(names[i]) : "field " + std::to_string(i + 1);
+    value = internal::EscapeInvalidUtf8(fields[i]);
+    break;
+  }
+  problems.Add(file, static_cast<std::uint32_t>(reader.line()), std::move(column), std::move(value),
+               "not UTF-8; save the file as UTF-8");
+  return false;
+}
 
 bool IsDateValidation(std::string_view v) { return v.starts_with("date_") || v.starts_with("datetime_"); }
 
@@ -757,6 +781,7 @@ Result<Dictionary> ParseDictionary(std::string_view text, const std::string& fil
   while (true) {
     CIRRUS_ASSIGN_OR_RETURN(const bool more, reader.Next());
     if (!more) break;
+    if (!NotUtf8(reader, file, kDictionaryHeaders, problems)) continue;
     const auto f = reader.fields();
     auto at = [&f](std::size_t i) { return i < f.size() ? std::string(TrimBlanks(f[i])) : std::string(); };
     DictField field{at(0),
@@ -776,6 +801,7 @@ Result<Dictionary> ParseDictionary(std::string_view text, const std::string& fil
     }
     if (d.record_id.empty()) d.record_id = field.name;
     d.by_name.emplace(field.name, d.fields.size());
+    d.form_names.insert(field.form);
     d.fields.push_back(std::move(field));
   }
   for (std::size_t i = 0; i < d.fields.size(); ++i) {
@@ -1106,6 +1132,12 @@ void ReadRow(Reading& r, RowReader& row) {
     return;
   }
   const std::string_view instrument = TrimBlanks(row.Get(kRepeatInstrument));
+  if (!instrument.empty() && !dict.form_names.contains(std::string(instrument))) {
+    std::string known;
+    for (const std::string& form : dict.form_names) known += (known.empty() ? "" : ", ") + form;
+    row.Bad(kRepeatInstrument, instrument, "is not an instrument of the data dictionary (" + known + ")");
+    return;
+  }
   const std::string dag(TrimBlanks(row.Get(kDag)));
   // An instrument's record is on this row when the dictionary has all its
   // fields, the row is for its form (or is non-repeating) and fills any of them.
@@ -1335,10 +1367,14 @@ Status ReadRecords(std::string_view text, Reading& r, Layout& layout) {
                 r.file + ": no column \"" + r.dict.record_id + "\", the dictionary's record-id field",
                 r.dict.record_id);
   }
+  std::vector<std::string> names;
+  for (std::string_view name : header) names.emplace_back(TrimBlanks(name));
   while (true) {
     CIRRUS_ASSIGN_OR_RETURN(const bool more, reader.Next());
     if (!more) break;
-    RowReader row(r, reader.fields(), static_cast<std::uint32_t>(reader.line()));
+    const auto line = static_cast<std::uint32_t>(reader.line());
+    if (!NotUtf8(reader, r.file, names, r.problems)) continue;
+    RowReader row(r, reader.fields(), line);
     ReadRow(r, row);
   }
   return {};
@@ -1426,6 +1462,7 @@ Result<RedcapRead> ReadRedcapProject(std::span<const std::string> paths, std::si
       out.batch.sites.push_back(std::move(s));
     }
   }
+  internal::DropDuplicateKeys(out, max_problems, internal::OriginLine::kFileLine);
   return out;
 }
 

@@ -38,6 +38,7 @@ namespace fs = std::filesystem;
 using cirrus::testing::SameBatch;
 using core::RegistryBatch;
 using ::testing::HasSubstr;
+using ::testing::SizeIs;
 
 const std::string kData = CIRRUS_FHIR_TEST_DATA;
 
@@ -620,6 +621,22 @@ std::vector<core::RecordProblem> ProblemsOf(const std::string& entries) {
   auto read = ReadFhirBundleText(R"({"resourceType": "Bundle", "entry": )" + entries + "}", "t.json");
   EXPECT_THAT(read, IsOk());
   return read ? read->problems : std::vector<core::RecordProblem>{};
+}
+
+// Issue 14: a key twice in one batch used to reach the store, where the last
+// row silently won (or the import failed on a raw UNIQUE constraint).
+TEST(RegistryFhir, AKeyTwiceIsAProblemNamingBothEntries) {
+  const std::string json = R"({"resourceType": "Bundle", "type": "collection", "entry": [
+    {"resource": {"resourceType": "Patient", "id": "a", "identifier": [{"value": "X-1"}], "gender": "male"}},
+    {"resource": {"resourceType": "Patient", "id": "b", "identifier": [{"value": "X-1"}], "gender": "female"}}]})";
+  auto read = ReadFhirBundleText(json, "t.json");
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->problem_count, 1U);
+  ASSERT_THAT(read->problems, SizeIs(1));
+  EXPECT_EQ(core::Describe(read->problems[0]),
+            "t.json:2: entry[1].resource patient \"X-1\": duplicate key; first on t.json entry[0]");
+  ASSERT_THAT(read->batch.patients, SizeIs(1));
+  EXPECT_EQ(read->batch.patients[0].sex, core::Sex::kMale);
 }
 
 TEST(RegistryFhir, PartialDateIsAProblem) {

@@ -191,7 +191,9 @@ core::RegistryBatch RichBatch() {
   b.labs.push_back(Lab(p1, "2023-02-01", Analyte::kProthrombinActivity, "62"));
   b.labs.push_back(Lab(p1, "2023-02-01", Analyte::kCholinesterase, "4.1", "kU/L"));
   b.labs.push_back(Lab(p1, "2023-02-01", Analyte::kAfp, "10", "IU/mL"));
-  b.labs.push_back(Lab(p1, "2023-02-01", Analyte::kAlbumin, "2.9", "g/dL"));  // a second albumin that day
+  // A second albumin the next day: one lab per patient, day and analyte is the
+  // registry's key, and a second one the same day is a duplicate-key problem.
+  b.labs.push_back(Lab(p1, "2023-02-02", Analyte::kAlbumin, "2.9", "g/dL"));
   const core::LabOperator ops[] = {core::LabOperator::kLess, core::LabOperator::kLessOrEqual,
                                    core::LabOperator::kGreater, core::LabOperator::kGreaterOrEqual};
   for (int k = 0; k < 4; ++k) {
@@ -540,6 +542,60 @@ TEST_F(RedcapTest, BadCellsBecomeProblemsAndTheirRecordIsLeftOut) {
                     Field(&core::RecordProblem::value, "nasal")));
   EXPECT_THAT(read->batch.infusions, IsEmpty());
   EXPECT_THAT(read->batch.patients, SizeIs(1));
+}
+
+// ---- issue 14 ------------------------------------------------------------------
+
+// A key twice in one batch used to reach the store, where the last row won.
+TEST_F(RedcapTest, AKeyTwiceIsAProblemNamingBothLines) {
+  core::RegistryBatch batch;
+  batch.patients.push_back({"P1", "S", "ST", "", {}, {}, {}, {}, {}, {}, core::PatientStatus::kOnStudy, {}});
+  ASSERT_THAT(WriteRedcapProject(batch, dir_.string()), IsOk());
+  std::string records = Slurp(dir_ / "records.csv");
+  const std::string row = records.substr(records.find('\n') + 1);
+  WriteText("records.csv", records + row);
+  auto read = ReadDir();
+  ASSERT_THAT(read, IsOk());
+  ASSERT_THAT(read->problems, SizeIs(1));
+  const std::string file = (dir_ / "records.csv").string();
+  EXPECT_EQ(core::Describe(read->problems[0]), file + ":3: patient \"P1\": duplicate key; first on " + file + ":2");
+  EXPECT_THAT(read->batch.patients, SizeIs(1));
+}
+
+// Bytes that are not UTF-8 used to be read, and then the CSV export of the
+// registry could not be read back.
+TEST_F(RedcapTest, BytesThatAreNotUtf8AreAProblemNamingTheField) {
+  core::RegistryBatch batch;
+  batch.patients.push_back({"P1", "S", "ST", "", {}, {}, {}, {}, {}, {}, core::PatientStatus::kOnStudy, {}});
+  batch.patients.push_back({"P2", "S", "ST", "", {}, {}, {}, {}, {}, {}, core::PatientStatus::kOnStudy, {}});
+  ASSERT_THAT(WriteRedcapProject(batch, dir_.string()), IsOk());
+  std::string records = Slurp(dir_ / "records.csv");
+  records.replace(records.find(",S,ST,"), 6, ",S\xE9,ST,");  // a Latin-1 e-acute
+  WriteText("records.csv", records);
+  auto read = ReadDir();
+  ASSERT_THAT(read, IsOk());
+  ASSERT_THAT(read->problems, SizeIs(1));
+  EXPECT_EQ(core::Describe(read->problems[0]),
+            (dir_ / "records.csv").string() + ":2: site_code \"S\\xE9\": not UTF-8; save the file as UTF-8");
+  ASSERT_THAT(read->batch.patients, SizeIs(1));
+  EXPECT_EQ(read->batch.patients[0].code, "P2");
+}
+
+// A row of an instrument the dictionary does not have used to be dropped
+// without a word (exit 0).
+TEST_F(RedcapTest, AnUnknownRepeatInstrumentIsAProblem) {
+  ASSERT_THAT(WriteRedcapProject(RichBatch(), dir_.string()), IsOk());
+  std::string records = Slurp(dir_ / "records.csv");
+  const std::size_t at = records.find(",lab,");
+  ASSERT_NE(at, std::string::npos);
+  records.replace(at, 5, ",lab_results,");
+  WriteText("records.csv", records);
+  auto read = ReadDir();
+  ASSERT_THAT(read, IsOk());
+  ASSERT_GE(read->problems.size(), 1U);
+  EXPECT_EQ(read->problems[0].column, "redcap_repeat_instrument");
+  EXPECT_EQ(read->problems[0].value, "lab_results");
+  EXPECT_THAT(read->problems[0].reason, HasSubstr("is not an instrument of the data dictionary"));
 }
 
 TEST_F(RedcapTest, LabWithNeitherValueNorReasonIsAProblem) {
