@@ -38,10 +38,25 @@ std::string OptionalDate(const std::optional<core::Date>& date) { return date ? 
 
 Json JsonOrNull(const std::optional<core::Date>& date) { return date ? Json(core::FormatDate(*date)) : Json(nullptr); }
 
+// `text` with control characters as \xHH: a problem quotes cells of the
+// input, and a terminal escape sequence in one must not reach the terminal.
+std::string WithoutControlCharacters(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      out += fmt::format("\\x{:02X}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // Problems, one per line, then how many more there were.
 std::string ProblemList(const std::vector<core::RecordProblem>& problems, std::size_t count) {
   std::string out;
-  for (const auto& p : problems) out += "  " + core::Describe(p) + "\n";
+  for (const auto& p : problems) out += "  " + WithoutControlCharacters(core::Describe(p)) + "\n";
   if (count > problems.size()) out += fmt::format("  ... and {} more\n", count - problems.size());
   return out;
 }

@@ -160,4 +160,59 @@ void AppendCsvField(std::string& out, std::string_view field) {
   out.push_back('"');
 }
 
+namespace {
+
+// The first characters a spreadsheet reads as the start of a formula (OWASP,
+// "CSV Injection"): =, +, - and @, and tab and carriage return, which some
+// spreadsheets skip before looking at the next character.
+bool IsFormulaTrigger(char c) { return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'; }
+
+// A decimal number and nothing else: [+-]digits[.digits][(e|E)[+-]digits].
+bool IsPlainNumber(std::string_view text) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+  std::size_t mantissa = digits();
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == text.size();
+}
+
+// Whether `text` is single quotes (maybe none) and then a formula trigger.
+bool QuotesThenTrigger(std::string_view text) {
+  const std::size_t first = text.find_first_not_of('\'');
+  return first != std::string_view::npos && IsFormulaTrigger(text[first]);
+}
+
+}  // namespace
+
+void AppendCsvExportField(std::string& out, std::string_view field) {
+  // Quotes-then-trigger gets a quote too, so that RestoreCsvExportField,
+  // which removes one quote from exactly those cells, gives back every cell.
+  if (QuotesThenTrigger(field) && !IsPlainNumber(field)) {
+    std::string neutralised = "'";
+    neutralised.append(field);
+    AppendCsvField(out, neutralised);
+    return;
+  }
+  AppendCsvField(out, field);
+}
+
+std::string_view RestoreCsvExportField(std::string_view field) {
+  if (field.starts_with('\'') && QuotesThenTrigger(field)) field.remove_prefix(1);
+  return field;
+}
+
 }  // namespace cirrus::io

@@ -149,7 +149,8 @@ class Row {
   }
   [[nodiscard]] std::string_view Raw(int column) const {
     const int field = field_of_column_[static_cast<std::size_t>(column)];
-    return field < 0 ? std::string_view{} : fields_[static_cast<std::size_t>(field)];
+    // Every cell as it was before the export neutralised it (csv.hpp).
+    return field < 0 ? std::string_view{} : RestoreCsvExportField(fields_[static_cast<std::size_t>(field)]);
   }
   [[nodiscard]] std::string_view Cell(int column) const { return TrimBlanks(Raw(column)); }
   [[nodiscard]] std::string_view Name(int column) const { return columns_[static_cast<std::size_t>(column)].name; }
@@ -287,7 +288,7 @@ class Line {
 
   Line& Text(std::string_view text) {
     Separate();
-    AppendCsvField(out_, text);
+    AppendCsvExportField(out_, text);
     return *this;
   }
   Line& Number(double value) {

@@ -446,16 +446,24 @@ class RecordsWriter {
       for (const Row& row : records_.at(record)) {
         std::vector<std::string> cells = row.cells;
         if (dag != dags_.end()) cells[3] = dag->second;
-        AppendRow(out, cells);
+        AppendRow(out, cells, Cells::kRecordData);
       }
     }
     return out;
   }
 
-  static void AppendRow(std::string& out, const std::vector<std::string>& cells) {
+  // Record data are neutralised against formula injection (csv.hpp). The
+  // dictionary and the header are cirrus's own text, meant for REDCap, whose
+  // action tags (@LOINC) must stay as they are.
+  enum class Cells { kCirrusText, kRecordData };
+  static void AppendRow(std::string& out, const std::vector<std::string>& cells, Cells kind = Cells::kCirrusText) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i > 0) out += ',';
-      AppendCsvField(out, cells[i]);
+      if (kind == Cells::kRecordData) {
+        AppendCsvExportField(out, cells[i]);
+      } else {
+        AppendCsvField(out, cells[i]);
+      }
     }
     out += '\n';
   }
@@ -898,7 +906,8 @@ class RowReader {
   std::string_view Get(std::string_view name) const {
     auto col = r_.layout.Column(name);
     if (!col || *col >= fields_.size()) return {};
-    return fields_[*col];
+    // The cell as it was before the export neutralised it (csv.hpp).
+    return RestoreCsvExportField(fields_[*col]);
   }
   bool AnyFilled(std::initializer_list<std::string_view> names) const {
     for (std::string_view n : names) {

@@ -72,15 +72,22 @@ struct Table {
       n = row.usubjid == subject ? n + 1 : 1;
       subject = row.usubjid;
       if (seq_it != columns.end()) row.cells[static_cast<std::size_t>(seq_it - columns.begin())] = std::to_string(n);
-      AppendLine(out, row.cells);
+      AppendLine(out, row.cells, Cells::kData);
     }
     return out;
   }
 
-  static void AppendLine(std::string& out, const std::vector<std::string>& cells) {
+  // Data rows are neutralised against formula injection (csv.hpp); the
+  // header holds only SDTM's variable names.
+  enum class Cells { kHeader, kData };
+  static void AppendLine(std::string& out, const std::vector<std::string>& cells, Cells kind = Cells::kHeader) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i > 0) out += ',';
-      AppendCsvField(out, cells[i]);
+      if (kind == Cells::kData) {
+        AppendCsvExportField(out, cells[i]);
+      } else {
+        AppendCsvField(out, cells[i]);
+      }
     }
     out += '\n';
   }

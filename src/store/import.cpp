@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <memory>
@@ -62,6 +63,8 @@ class Importer {
   void CheckDate(const core::Origin& origin, std::string_view column, const std::optional<core::Date>& date);
   Result<const std::string*> SiteOfPatient(const std::string& patient);
   Status CheckPatientRef(const core::Origin& origin, const std::string& patient);
+  // A site, study, arm or patient code with a control character is a problem.
+  void CheckCode(const core::Origin& origin, std::string_view column, const std::string& code);
 
   // ---- writing ----
   template <typename Record, typename Fill>
@@ -137,8 +140,58 @@ Status Importer::CheckPatientRef(const core::Origin& origin, const std::string& 
   return {};
 }
 
+namespace {
+
+// The first control character of `code` (C0, DEL, or C1 as UTF-8) as
+// "byte 0x1B at 3", or "" when there is none.
+std::string ControlCharacterIn(std::string_view code) {
+  for (std::size_t i = 0; i < code.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(code[i]);
+    const bool c1 = byte == 0xC2 && i + 1 < code.size() && static_cast<unsigned char>(code[i + 1]) <= 0x9F &&
+                    static_cast<unsigned char>(code[i + 1]) >= 0x80;
+    if (byte < 0x20 || byte == 0x7F || c1) {
+      char text[40];
+      std::snprintf(text, sizeof text, "byte 0x%02X at %zu", c1 ? static_cast<unsigned char>(code[i + 1]) : byte,
+                    i + 1);
+      return text;
+    }
+  }
+  return "";
+}
+
+// `code` with control characters as \xHH, so a problem never prints them raw.
+std::string Printable(std::string_view code) {
+  std::string out;
+  for (const char c : code) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      char text[8];
+      std::snprintf(text, sizeof text, "\\x%02X", byte);
+      out += text;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void Importer::CheckCode(const core::Origin& origin, std::string_view column, const std::string& code) {
+  const std::string control = ControlCharacterIn(code);
+  if (control.empty()) return;
+  // cirrus patients, show and check print codes as they are: an escape
+  // sequence in one would drive the reader's terminal.
+  Problem(origin, column, Printable(code),
+          "holds a control character (" + control + "); a code may not hold control characters");
+}
+
 Status Importer::Validate() {
   const core::RegistryBatch& b = batch_;
+  for (const auto& s : b.sites) CheckCode(s.origin, "site", s.code);
+  for (const auto& s : b.studies) CheckCode(s.origin, "study", s.code);
+  for (const auto& a : b.arms) CheckCode(a.origin, "arm", a.code);
+  for (const auto& p : b.patients) CheckCode(p.origin, "patient", p.code);
   std::set<std::string> sites;
   std::set<std::string> studies;
   std::set<std::pair<std::string, std::string>> arms;

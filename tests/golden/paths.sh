@@ -2,12 +2,14 @@
 # What cirrus does with paths that are not plain files (issue 14): output
 # through a symbolic link, a FIFO or /dev/stdout, a directory where a file is
 # expected, a registry that is a directory, not a registry, or read-only.
-# These need links, FIFOs and permissions, which the .test cases cannot make.
+# These need links, FIFOs and permissions, which the .test cases cannot make;
+# the last cases read the exported files' bytes (formula neutralisation).
 #
 #   tests/golden/paths.sh CIRRUS_BINARY
 set -euo pipefail
 cirrus=$1
 examples=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples" && pwd)
+formula_data=$(cd "$(dirname "${BASH_SOURCE[0]}")/data/registry_formula" && pwd)
 tmp=$(mktemp -d)
 trap 'chmod -R u+rwx "$tmp"; rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"  # the reader of as_reader must reach ro/
@@ -74,4 +76,15 @@ rc=0
 out=$(as_reader import --db ro/r.db --actor tester --today 2024-06-01 "$examples/registry" 2>&1) || rc=$?
 [[ $rc == 2 ]] || fail "import into a read-only registry exited $rc, expected 2: $out"
 grep -qF "registry ro/r.db is read-only" <<<"$out" || fail "import into a read-only registry said: $out"
+
+# ---- exports neutralise formulas (OWASP CSV injection) ------------------------
+"$cirrus" init --db f.db >/dev/null
+"$cirrus" import --db f.db --actor tester --today 2024-06-01 "$formula_data" >/dev/null
+for format in csv redcap sdtm; do "$cirrus" export --db f.db --format $format --out "f_$format" >/dev/null; done
+grep -qF "\"'=HYPERLINK(" f_csv/sites.csv || fail "sites.csv holds the site name unneutralised: $(cat f_csv/sites.csv)"
+grep -qF ",'-2+3+cmd|" f_csv/medications.csv || fail "medications.csv holds the dose unneutralised"
+grep -qF ",'-2+3+cmd|" f_redcap/records.csv || fail "the REDCap records hold the dose unneutralised"
+grep -qF ",'@SUM(1+1)," f_sdtm/AE.csv || fail "AE.csv holds the term unneutralised"
+grep -qF "@CIRRUS-ANALYTE" f_redcap/dictionary.csv || fail "the REDCap dictionary's action tags were changed"
+grep -qF "'@CIRRUS-ANALYTE" f_redcap/dictionary.csv && fail "the REDCap dictionary's action tags were quoted"
 echo "paths.sh: all cases passed"

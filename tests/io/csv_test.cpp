@@ -281,5 +281,51 @@ TEST(AppendCsvField, WhatIsWrittenReadsBack) {
   EXPECT_THAT(Fields(line + "\r\n"), ElementsAre(fields));
 }
 
+// ---- formula injection (issue 14) ---------------------------------------------
+// Exported cells that began with =, +, -, @, tab or CR used to be written as
+// they were, and a spreadsheet opening the export ran them as formulas.
+
+std::string ExportCell(std::string_view field) {
+  std::string out;
+  AppendCsvExportField(out, field);
+  return out;
+}
+
+TEST(CsvExportField, FormulaTriggersGetASingleQuote) {
+  EXPECT_EQ(ExportCell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(ExportCell("+1+cmd"), "'+1+cmd");
+  EXPECT_EQ(ExportCell("-2+3+cmd|' /C calc'!A0"), "'-2+3+cmd|' /C calc'!A0");
+  EXPECT_EQ(ExportCell("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(ExportCell("\t=1"), "'\t=1");
+  EXPECT_EQ(ExportCell("\r=1"), "\"'\r=1\"");
+}
+
+TEST(CsvExportField, NumbersAndOtherTextAreLeftAsTheyAre) {
+  for (const std::string_view cell : {"-1.5", "+3", "-0.25e-3", "2E+4", "-7", "FR01-0001", "a=b", "", "'quoted"}) {
+    EXPECT_EQ(ExportCell(cell), std::string(cell)) << cell;
+  }
+  EXPECT_EQ(ExportCell("-"), "'-");
+  EXPECT_EQ(ExportCell("-1.5.2"), "'-1.5.2");
+  EXPECT_EQ(ExportCell("-1e"), "'-1e");
+}
+
+TEST(CsvExportField, RestoreGivesBackEveryCell) {
+  for (const std::string_view cell :
+       {"=1", "'=1", "''=1", "-1.5", "-x", "'", "'x", "@", "text", "\t", "'-1.5", "=", "''"}) {
+    std::string out = ExportCell(cell);
+    CsvReader reader(out, "t.csv");
+    auto more = reader.Next();
+    ASSERT_THAT(more, IsOk());
+    ASSERT_TRUE(*more) << cell;
+    EXPECT_EQ(RestoreCsvExportField(reader.fields()[0]), cell) << out;
+  }
+}
+
+TEST(CsvExportField, RestoreReadsASpreadsheetsApostropheAsTheSpreadsheetShowsIt) {
+  EXPECT_EQ(RestoreCsvExportField("'=SUM(1)"), "=SUM(1)");
+  EXPECT_EQ(RestoreCsvExportField("'text"), "'text");
+  EXPECT_EQ(RestoreCsvExportField("-1.5"), "-1.5");
+}
+
 }  // namespace
 }  // namespace cirrus::io

@@ -493,6 +493,27 @@ TEST_P(RegistryTest, ABatchWithAnyProblemWritesNothing) {
   EXPECT_THAT(*audit, SizeIs(0));
 }
 
+// Issue 14: a code with a terminal escape sequence used to be stored, and
+// cirrus patients then printed it raw to the reader's terminal.
+TEST_P(RegistryTest, ACodeWithAControlCharacterIsAProblem) {
+  auto registry = Registry::Create(location());
+  ASSERT_THAT(registry, IsOk());
+  core::RegistryBatch batch = SmallBatch();
+  batch.patients[1].code = "CN02-\x1b[2J";
+  batch.sites[1].code = "CN\x7f";
+  batch.patients[1].site = batch.sites[1].code;
+  auto report = registry->Import(batch, Options());
+  ASSERT_THAT(report, IsOk());
+  EXPECT_FALSE(report->written);
+  ASSERT_GE(report->problems.size(), 2U);
+  EXPECT_EQ(core::Describe(report->problems[0]),
+            "batch.csv:3: site \"CN\\x7F\": holds a control character (byte 0x7F at 3); a code may not hold "
+            "control characters");
+  EXPECT_EQ(core::Describe(report->problems[1]),
+            "batch.csv:9: patient \"CN02-\\x1B[2J\": holds a control character (byte 0x1B at 6); a code may not "
+            "hold control characters");
+}
+
 TEST_P(RegistryTest, DryRunCountsButWritesNothing) {
   auto registry = Registry::Create(location());
   ASSERT_THAT(registry, IsOk());

@@ -74,4 +74,21 @@ std::vector<CsvChunk> SplitCsvChunks(std::string_view text, std::size_t target_b
 /// Appends `field` to `out`, quoted when it holds a comma, quote or line break.
 void AppendCsvField(std::string& out, std::string_view field);
 
+/// AppendCsvField for a cell of an exported registry file (CSV, REDCap
+/// records, SDTM), neutralised against spreadsheet formula injection as OWASP
+/// recommends: text that begins with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return (after any single quotes) gets one more single quote in front, so a
+/// spreadsheet shows it as text instead of running it. A plain decimal number
+/// (`-1.5`, `+3`, `2e-4`) is left as it is: it is data, not a formula, and a
+/// negative value must stay a number. RestoreCsvExportField undoes it.
+void AppendCsvExportField(std::string& out, std::string_view field);
+
+/// A cell as AppendCsvExportField was given it: one leading single quote is
+/// removed when single quotes and then `=`, `+`, `-`, `@`, a tab or a carriage
+/// return begin the cell. cirrus's readers of its own exported formats
+/// (registry CSV, REDCap) read cells through it, so an export reads back to
+/// the same registry, and a cell typed with a spreadsheet's apostrophe reads
+/// as the spreadsheet shows it.
+std::string_view RestoreCsvExportField(std::string_view field);
+
 }  // namespace cirrus::io
