@@ -12,31 +12,6 @@
 namespace cirrus::store::internal {
 namespace {
 
-// The registry records only the birth year, so an age is known to within a
-// year. MELD 3.0 treats ages 12-17 differently; near those edges the age is
-// left unknown rather than guessed (the panel then notes the adult equation).
-std::optional<double> AgeFromBirthYear(std::optional<int> birth_year, core::Date date) {
-  if (!birth_year) return std::nullopt;
-  const int years = core::YearOf(date) - *birth_year;
-  if (years >= 19 || years <= 11) return static_cast<double>(years);
-  return std::nullopt;
-}
-
-void SetLab(core::ClinicalSnapshot& s, core::Analyte analyte, double value) {
-  switch (analyte) {
-    case core::Analyte::kBilirubin: s.bilirubin_mg_dl = value; break;
-    case core::Analyte::kAlbumin: s.albumin_g_dl = value; break;
-    case core::Analyte::kCreatinine: s.creatinine_mg_dl = value; break;
-    case core::Analyte::kSodium: s.sodium_mmol_l = value; break;
-    case core::Analyte::kPlatelets: s.platelets_10e9_l = value; break;
-    case core::Analyte::kAst: s.ast_u_l = value; break;
-    case core::Analyte::kAstUpperLimitOfNormal: s.ast_uln_u_l = value; break;
-    case core::Analyte::kAlt: s.alt_u_l = value; break;
-    case core::Analyte::kInr: s.inr = value; break;
-    default: break;  // PT, PT activity, cholinesterase and AFP enter no stored score
-  }
-}
-
 // Prepared once per import: the reads a patient's scores need, one query per
 // patient and table (not per date: a million-lab import touches 200,000
 // dates), each limited to the dates between the first and the last asked
@@ -95,20 +70,13 @@ std::vector<DerivedScore> ScoresOf(core::Date date, const scores::PanelScores& p
 using ScoresByDate = std::map<std::string, std::vector<DerivedScore>>;
 using Snapshots = std::map<std::string, core::ClinicalSnapshot, std::less<>>;
 
-void SetAssessment(core::ClinicalSnapshot& s, std::optional<core::Ascites> ascites,
-                   std::optional<core::Encephalopathy> encephalopathy, std::optional<core::Dialysis> dialysis) {
-  if (ascites) s.ascites = *ascites;
-  if (encephalopathy) s.encephalopathy = *encephalopathy;
-  if (dialysis) s.dialysis = *dialysis;
-}
-
 // The scores of each date's snapshot: the one scoring step of both the stored
 // and the batch path, so the two cannot disagree on what a snapshot scores.
 Result<ScoresByDate> ScoreSnapshots(Snapshots& snapshots, std::optional<int> birth_year) {
   ScoresByDate out;
   for (auto& [date_text, snapshot] : snapshots) {
     CIRRUS_ASSIGN_OR_RETURN(const core::Date date, core::ParseDate(date_text));
-    snapshot.age_years = AgeFromBirthYear(birth_year, date);
+    snapshot.age_years = core::AgeFromBirthYear(birth_year, date);
     CIRRUS_ASSIGN_OR_RETURN(const scores::PanelScores panel, scores::ScorePanel(snapshot));
     out[date_text] = ScoresOf(date, panel);
   }
@@ -141,7 +109,7 @@ Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std
     // A censored value ("<0.5") is not the number itself; no score uses it.
     if (it == snapshots.end() || row.Text(3) != "=") return {};
     CIRRUS_ASSIGN_OR_RETURN(const core::Analyte analyte, core::ParseAnalyte(row.Text(1)));
-    SetLab(it->second, analyte, row.Real(2));
+    core::SetLab(it->second, analyte, row.Real(2));
     return {};
   }));
   CIRRUS_RETURN_IF_ERROR(reads.assessments->Query(in_range, [&](const RowView& row) -> Status {
@@ -159,7 +127,7 @@ Result<ScoresByDate> Compute(Reads& reads, const std::string& patient, const std
     if (!row.IsNull(3)) {
       CIRRUS_ASSIGN_OR_RETURN(dialysis, core::ParseDialysis(row.Text(3)));
     }
-    SetAssessment(it->second, ascites, encephalopathy, dialysis);
+    core::SetAssessment(it->second, ascites, encephalopathy, dialysis);
     return {};
   }));
   return ScoreSnapshots(snapshots, birth_year);
@@ -181,14 +149,14 @@ Result<ScoresByDate> ComputeFromBatch(const BatchPatientFacts& facts) {
   };
   for (const core::LabResult* lab : facts.labs) {
     core::ClinicalSnapshot& s = snapshot_of(lab->date);
-    if (lab->value.has_value() && lab->op == core::LabOperator::kEqual) SetLab(s, lab->analyte, *lab->value);
+    if (lab->value.has_value() && lab->op == core::LabOperator::kEqual) core::SetLab(s, lab->analyte, *lab->value);
   }
   for (const core::Assessment* a : facts.assessments) {
     std::optional<core::Encephalopathy> encephalopathy;
     if (a->encephalopathy_grade) {
       CIRRUS_ASSIGN_OR_RETURN(encephalopathy, core::EncephalopathyFromWestHaven(*a->encephalopathy_grade));
     }
-    SetAssessment(snapshot_of(a->date), a->ascites, encephalopathy, a->dialysis);
+    core::SetAssessment(snapshot_of(a->date), a->ascites, encephalopathy, a->dialysis);
   }
   return ScoreSnapshots(snapshots, facts.patient->birth_year);
 }

@@ -65,33 +65,7 @@ constexpr std::size_t kMaxTimes = 100;
 constexpr std::size_t kMaxTextBytes = 500;
 
 std::optional<std::vector<core::OutcomeKind>> Outcomes(const tc::Section& s, std::string_view key) {
-  const ::toml::node* node = s.Find(key);
-  if (node == nullptr) return std::vector<core::OutcomeKind>{};
-  const std::string allowed = "(allowed: " + tc::Allowed(kEndpointOutcomes) + ")";
-  const auto* array = node->as_array();
-  if (array == nullptr) {
-    s.Fail(*node, key, "must be an array of outcome kinds " + allowed);
-    return std::nullopt;
-  }
-  std::vector<core::OutcomeKind> kinds;
-  for (const ::toml::node& element : *array) {
-    const auto* text = element.as_string();
-    if (text == nullptr) {
-      s.Fail(*node, key, "must be an array of outcome kinds " + allowed);
-      return std::nullopt;
-    }
-    std::optional<core::OutcomeKind> kind = tc::Lookup(std::string_view(text->get()), kEndpointOutcomes);
-    if (!kind) {
-      s.Fail(*node, key, "unknown outcome \"" + text->get() + "\" " + allowed);
-      return std::nullopt;
-    }
-    if (std::find(kinds.begin(), kinds.end(), *kind) != kinds.end()) {
-      s.Fail(*node, key, "lists \"" + text->get() + "\" twice");
-      return std::nullopt;
-    }
-    kinds.push_back(*kind);
-  }
-  return kinds;
+  return tc::ChoicesOf(s, key, kEndpointOutcomes, "outcome");
 }
 
 bool Overlap(const std::vector<core::OutcomeKind>& a, const std::vector<core::OutcomeKind>& b) {

@@ -298,8 +298,15 @@ class FifoReader {
  public:
   explicit FifoReader(std::string path)
       : thread_([this, path = std::move(path)] {
-          std::ifstream in(path, std::ios::binary);
-          text_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+          // read(2), not an ifstream: GCC's -O3 -Wnull-dereference flags
+          // istreambuf_iterator's inlined buffer pointers.
+          const int fd = ::open(path.c_str(), O_RDONLY);
+          if (fd < 0) return;
+          char buffer[4096];
+          for (ssize_t got; (got = ::read(fd, buffer, sizeof buffer)) > 0;) {
+            text_.append(buffer, static_cast<std::size_t>(got));
+          }
+          ::close(fd);
         }) {}
   std::string Finish() {
     thread_.join();

@@ -16,6 +16,8 @@
 #include <string_view>
 
 #include "cirrus/core/clinical.hpp"
+#include "cirrus/core/date.hpp"
+#include "cirrus/core/units.hpp"
 
 namespace cirrus::core {
 
@@ -39,6 +41,21 @@ struct ClinicalSnapshot {
   std::optional<double> ast_uln_u_l;  ///< the lab's upper limit of normal for AST
   std::optional<double> alt_u_l;
 };
+
+/// The age in years at `date` from the birth year (all the registry records),
+/// known to within a year. MELD 3.0 treats ages 12-17 differently; near those
+/// edges the age is left unknown rather than guessed (the panel then notes the
+/// adult equation).
+std::optional<double> AgeFromBirthYear(std::optional<int> birth_year, Date date);
+
+/// Puts a lab value (canonical unit) in its snapshot field. PT, PT activity,
+/// cholinesterase and AFP enter no score and are left out.
+void SetLab(ClinicalSnapshot& snapshot, Analyte analyte, double value);
+
+/// Puts what an assessment recorded in the snapshot; absent values leave the
+/// field as it is.
+void SetAssessment(ClinicalSnapshot& snapshot, std::optional<Ascites> ascites,
+                   std::optional<Encephalopathy> encephalopathy, std::optional<Dialysis> dialysis);
 
 /// The snapshot fields a score may need, for naming what is missing.
 enum class SnapshotField : std::uint8_t {

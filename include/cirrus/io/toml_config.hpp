@@ -20,6 +20,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <initializer_list>
@@ -187,6 +188,42 @@ template <typename T, std::size_t N>
 std::optional<T> ChoiceOf(const Section& section, std::string_view key, const NameTable<T, N>& table) {
   return section.Choice<T>(
       key, [&table](std::string_view text) { return Lookup(text, table); }, Allowed(table));
+}
+
+/// An array of distinct names of the table: an empty vector when the key is
+/// absent, nothing (a problem recorded) when it is not such an array.
+/// `what` names one element in messages: "unknown outcome \"dead\"".
+template <typename T, std::size_t N>
+std::optional<std::vector<T>> ChoicesOf(const Section& section, std::string_view key, const NameTable<T, N>& table,
+                                        std::string_view what) {
+  const std::string kind(what);
+  const ::toml::node* node = section.Find(key);
+  if (node == nullptr) return std::vector<T>{};
+  const std::string allowed = "(allowed: " + Allowed(table) + ")";
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    section.Fail(*node, key, "must be an array of " + kind + " names " + allowed);
+    return std::nullopt;
+  }
+  std::vector<T> values;
+  for (const ::toml::node& element : *array) {
+    const auto* text = element.as_string();
+    if (text == nullptr) {
+      section.Fail(*node, key, "must be an array of " + kind + " names " + allowed);
+      return std::nullopt;
+    }
+    std::optional<T> value = Lookup(std::string_view(text->get()), table);
+    if (!value) {
+      section.Fail(*node, key, "unknown " + kind + " \"" + text->get() + "\" " + allowed);
+      return std::nullopt;
+    }
+    if (std::find(values.begin(), values.end(), *value) != values.end()) {
+      section.Fail(*node, key, "lists \"" + text->get() + "\" twice");
+      return std::nullopt;
+    }
+    values.push_back(*value);
+  }
+  return values;
 }
 
 /// The sub-table `key` of `parent`, or nothing when absent; a value that is not
