@@ -14,6 +14,8 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <sstream>
+#include <string>
 #include <thread>
 
 #include "backends.hpp"
