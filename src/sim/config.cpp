@@ -56,31 +56,7 @@ std::vector<std::string_view> LabNames() {
 std::optional<std::vector<Lab>> LabsOf(const Section& section, std::string_view key) {
   const toml::node* node = section.Find(key);
   if (node == nullptr) return std::nullopt;
-  const std::string allowed = "(allowed: " + Join(LabNames()) + ")";
-  const auto* array = node->as_array();
-  if (array == nullptr) {
-    section.Fail(*node, key, "must be an array of lab names " + allowed);
-    return std::nullopt;
-  }
-  std::vector<Lab> labs;
-  for (const toml::node& element : *array) {
-    const auto* name = element.as_string();
-    if (name == nullptr) {
-      section.Fail(*node, key, "must be an array of lab names " + allowed);
-      return std::nullopt;
-    }
-    std::optional<Lab> lab = LabFromName(name->get());
-    if (!lab) {
-      section.Fail(*node, key, "unknown lab \"" + name->get() + "\" " + allowed);
-      return std::nullopt;
-    }
-    if (std::find(labs.begin(), labs.end(), *lab) != labs.end()) {
-      section.Fail(*node, key, "lists \"" + name->get() + "\" twice");
-      return std::nullopt;
-    }
-    labs.push_back(*lab);
-  }
-  return labs;
+  return DistinctNames<Lab>(section, *node, key, LabFromName, Join(LabNames()), "lab");
 }
 
 // ---- enum names ---------------------------------------------------------------

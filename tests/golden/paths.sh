@@ -8,21 +8,13 @@
 #   tests/golden/paths.sh CIRRUS_BINARY
 set -euo pipefail
 cirrus=$1
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 examples=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples" && pwd)
 formula_data=$(cd "$(dirname "${BASH_SOURCE[0]}")/data/registry_formula" && pwd)
 tmp=$(mktemp -d)
 trap 'chmod -R u+rwx "$tmp"; rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"  # the reader of as_reader must reach ro/
 cd "$tmp"
-
-fail() { echo "paths.sh: $*" >&2; exit 1; }
-expect() {  # expect WANT_EXIT PATTERN -- cirrus args...
-  local want=$1 pattern=$2 out rc=0
-  shift 3
-  out=$("$cirrus" "$@" 2>&1) || rc=$?
-  [[ $rc == "$want" ]] || fail "cirrus $* exited $rc, expected $want: $out"
-  grep -qF -- "$pattern" <<<"$out" || fail "cirrus $* printed no '$pattern': $out"
-}
 # Runs cirrus as a user who cannot write a file root made read-only.
 as_reader() {
   if [[ $(id -u) == 0 ]]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$cirrus" "$@"; else "$cirrus" "$@"; fi

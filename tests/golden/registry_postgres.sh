@@ -7,6 +7,7 @@
 #   tests/golden/registry_postgres.sh CIRRUS_BINARY
 set -euo pipefail
 cirrus=$1
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 examples=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples" && pwd)
 if [[ -z ${CIRRUS_TEST_PG_URL:-} ]]; then
   [[ ${CIRRUS_TEST_PG_REQUIRED:-} == 1 ]] && { echo "CIRRUS_TEST_PG_URL is not set" >&2; exit 1; }
@@ -19,15 +20,6 @@ psql -q "$CIRRUS_TEST_PG_URL" -c "CREATE DATABASE $name" >/dev/null
 trap 'psql -q "$CIRRUS_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1' EXIT
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; psql -q "$CIRRUS_TEST_PG_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1' EXIT
-
-fail() { echo "registry_postgres: $*" >&2; exit 1; }
-expect() {  # expect WANT_EXIT PATTERN -- cirrus args...
-  local want=$1 pattern=$2 out rc=0
-  shift 3
-  out=$("$cirrus" "$@" 2>&1) || rc=$?
-  [[ $rc == "$want" ]] || fail "cirrus $* exited $rc, expected $want: $out"
-  grep -qF -- "$pattern" <<<"$out" || fail "cirrus $* printed no '$pattern': $out"
-}
 
 expect 0 "registry ready" -- init --db "$db"
 expect 0 "labs                    12         0         0" -- import --db "$db" --actor tester "$examples/registry"

@@ -190,40 +190,50 @@ std::optional<T> ChoiceOf(const Section& section, std::string_view key, const Na
       key, [&table](std::string_view text) { return Lookup(text, table); }, Allowed(table));
 }
 
-/// An array of distinct names of the table: an empty vector when the key is
-/// absent, nothing (a problem recorded) when it is not such an array.
-/// `what` names one element in messages: "unknown outcome \"dead\"".
-template <typename T, std::size_t N>
-std::optional<std::vector<T>> ChoicesOf(const Section& section, std::string_view key, const NameTable<T, N>& table,
-                                        std::string_view what) {
+/// The array `node` (of `key`) as distinct names, each read by `parse`
+/// (returning an optional T); nothing, with a problem recorded, when it is
+/// not such an array. `what` names one element and `allowed` lists the names
+/// in messages: "unknown outcome \"dead\" (allowed: ...)".
+template <typename T, typename ParseFn>
+std::optional<std::vector<T>> DistinctNames(const Section& section, const ::toml::node& node, std::string_view key,
+                                            ParseFn parse, std::string_view allowed, std::string_view what) {
   const std::string kind(what);
-  const ::toml::node* node = section.Find(key);
-  if (node == nullptr) return std::vector<T>{};
-  const std::string allowed = "(allowed: " + Allowed(table) + ")";
-  const auto* array = node->as_array();
+  const std::string listed = "(allowed: " + std::string(allowed) + ")";
+  const auto* array = node.as_array();
   if (array == nullptr) {
-    section.Fail(*node, key, "must be an array of " + kind + " names " + allowed);
+    section.Fail(node, key, "must be an array of " + kind + " names " + listed);
     return std::nullopt;
   }
   std::vector<T> values;
   for (const ::toml::node& element : *array) {
     const auto* text = element.as_string();
     if (text == nullptr) {
-      section.Fail(*node, key, "must be an array of " + kind + " names " + allowed);
+      section.Fail(node, key, "must be an array of " + kind + " names " + listed);
       return std::nullopt;
     }
-    std::optional<T> value = Lookup(std::string_view(text->get()), table);
+    std::optional<T> value = parse(std::string_view(text->get()));
     if (!value) {
-      section.Fail(*node, key, "unknown " + kind + " \"" + text->get() + "\" " + allowed);
+      section.Fail(node, key, "unknown " + kind + " \"" + text->get() + "\" " + listed);
       return std::nullopt;
     }
     if (std::find(values.begin(), values.end(), *value) != values.end()) {
-      section.Fail(*node, key, "lists \"" + text->get() + "\" twice");
+      section.Fail(node, key, "lists \"" + text->get() + "\" twice");
       return std::nullopt;
     }
     values.push_back(*value);
   }
   return values;
+}
+
+/// An array of distinct names of the table: an empty vector when the key is
+/// absent, nothing (a problem recorded) when it is not such an array.
+template <typename T, std::size_t N>
+std::optional<std::vector<T>> ChoicesOf(const Section& section, std::string_view key, const NameTable<T, N>& table,
+                                        std::string_view what) {
+  const ::toml::node* node = section.Find(key);
+  if (node == nullptr) return std::vector<T>{};
+  return DistinctNames<T>(
+      section, *node, key, [&table](std::string_view text) { return Lookup(text, table); }, Allowed(table), what);
 }
 
 /// The sub-table `key` of `parent`, or nothing when absent; a value that is not
